@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The generic half of ptdump: the kernel's note_page() range coalescing and
+ * marker handling (mm/ptdump.c, arch/x86/mm/dump_pagetables.c), with the
+ * look of a line left to the architecture's struct pw_ptdump_style.
+ */
+#include <string.h>
+
+#include "ptwalk/ptdump.h"
+
+#define PW_MAX_PROT_NAMES 16
+
+void pw_ptdump_begin(struct pw_ptdump *d, const struct pw_format *fmt,
+		     const struct pw_ptdump_style *style,
+		     const struct pw_ptdump_opts *o)
+{
+	memset(d, 0, sizeof(*d));
+	d->o = *o;
+	d->fmt = fmt;
+	d->style = style;
+}
+
+static const char *marker_name(const struct pw_ptdump *d, int i)
+{
+	return i < d->o.nmarkers ? d->o.markers[i].name : NULL;
+}
+
+/* Address of the marker after the current one; none means "never". */
+static int past_next_marker(const struct pw_ptdump *d, uint64_t addr)
+{
+	int next = d->marker + 1;
+
+	return next < d->o.nmarkers && addr >= d->o.markers[next].va;
+}
+
+static void print_marker(struct pw_ptdump *d)
+{
+	const char *name = marker_name(d, d->marker);
+
+	if (!name)
+		return;
+	if (d->o.json)
+		fprintf(d->o.fp, "{\"type\":\"marker\",\"name\":\"%s\",\"va\":\"0x%llx\"}\n",
+			name, (unsigned long long)d->o.markers[d->marker].va);
+	else
+		fprintf(d->o.fp, "---[ %s ]---\n", name);
+}
+
+static void print_json_range(struct pw_ptdump *d, uint64_t end)
+{
+	const char *names[PW_MAX_PROT_NAMES];
+	int n = d->style->prot_names(&d->cur, names, PW_MAX_PROT_NAMES);
+	FILE *fp = d->o.fp;
+
+	fprintf(fp, "{\"type\":\"range\",\"va_start\":\"0x%llx\",", (unsigned long long)d->start);
+	if (end)
+		fprintf(fp, "\"va_end\":\"0x%llx\",", (unsigned long long)end);
+	else
+		fprintf(fp, "\"va_end\":\"0x10000000000000000\",");
+	fprintf(fp, "\"level\":\"%s\",\"present\":%s,\"prot\":[",
+		d->style->level_names[d->cur.plevel], d->cur.present ? "true" : "false");
+	for (int i = 0; i < n; i++)
+		fprintf(fp, "%s\"%s\"", i ? "," : "", names[i]);
+	fputc(']', fp);
+	if (d->cur_status != PW_ST_MAPPED && d->cur_status != PW_ST_NOT_PRESENT)
+		fprintf(fp, ",\"status\":\"%s\"", pw_status_name(d->cur_status));
+	if (d->o.phys && d->pa_valid)
+		fprintf(fp, ",\"pa_start\":\"0x%llx\"", (unsigned long long)d->pa_start);
+	fputs("}\n", fp);
+}
+
+/* Print the range [d->start, end) that has just ended. */
+static void flush_range(struct pw_ptdump *d, uint64_t end)
+{
+	const struct pw_marker *m = d->marker < d->o.nmarkers ? &d->o.markers[d->marker] : NULL;
+
+	d->ranges++;
+	if (d->style->is_wx(&d->cur))
+		d->wx_bytes += end - d->start;
+	if (d->o.json) {
+		print_json_range(d, end);
+	} else if (!m || !m->max_lines || d->lines < m->max_lines) {
+		d->style->print_range(d->o.fp, d->start, end, &d->cur);
+		if (d->cur_status != PW_ST_MAPPED && d->cur_status != PW_ST_NOT_PRESENT)
+			fprintf(d->o.fp, "  [%s]", pw_status_name(d->cur_status));
+		if (d->o.phys && d->pa_valid)
+			fprintf(d->o.fp, "  pa=0x%llx", (unsigned long long)d->pa_start);
+		fputc('\n', d->o.fp);
+	}
+	d->lines++;
+}
+
+static void note_key(struct pw_ptdump *d, uint64_t addr,
+		     const struct pw_ptdump_key *key, enum pw_status status,
+		     int pa_valid, uint64_t pa)
+{
+	int pa_break = d->o.phys && pa_valid && d->pa_valid && pa != d->pa_next;
+
+	if (!d->started) {
+		d->started = 1;
+		d->marker = 0;
+		d->lines = 0;
+		print_marker(d);
+	} else if (key->prot != d->cur.prot || key->eff != d->cur.eff ||
+		   key->plevel != d->cur.plevel || status != d->cur_status ||
+		   pa_valid != d->pa_valid || pa_break ||
+		   past_next_marker(d, addr)) {
+		flush_range(d, addr);
+		if (past_next_marker(d, addr)) {
+			const struct pw_marker *m = &d->o.markers[d->marker];
+
+			if (!d->o.json && m->max_lines && d->lines > m->max_lines) {
+				unsigned long skip = d->lines - m->max_lines;
+
+				fprintf(d->o.fp, "... %lu entr%s skipped ... \n", skip,
+					skip == 1 ? "y" : "ies");
+			}
+			d->marker++;
+			d->lines = 0;
+			print_marker(d);
+		}
+	} else {
+		/* Same range continues. */
+		if (pa_valid)
+			d->pa_next = pa;
+		return;
+	}
+	d->start = addr;
+	d->cur = *key;
+	d->cur_status = status;
+	d->pa_valid = pa_valid;
+	d->pa_start = pa;
+	d->pa_next = pa;
+}
+
+void pw_ptdump_note(void *state, const struct pw_note *n)
+{
+	struct pw_ptdump *d = state;
+	struct pw_ptdump_key key;
+	int mapped = n->status == PW_ST_MAPPED;
+	uint64_t pa = mapped ? n->e->addr + (n->va & (n->e->size - 1)) : 0;
+
+	d->style->key(d->fmt, n, &key);
+	note_key(d, n->va, &key, n->status, mapped && d->o.phys, pa);
+	if (mapped) {
+		uint64_t len = n->end - n->va;
+
+		d->mapped_bytes += len;
+		d->pa_next = pa + len;
+	}
+}
+
+void pw_ptdump_end(struct pw_ptdump *d)
+{
+	if (!d->started)
+		return;
+	/* The kernel flushes with note_page(st, 0, -1, 0): the range ends at 0. */
+	flush_range(d, 0);
+}
+
+int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
+		  const struct pw_ptdump_opts *o,
+		  const uint64_t (*ranges)[2], int nranges)
+{
+	struct pw_ptdump d;
+	struct pw_visitor v = { .state = &d, .note = pw_ptdump_note };
+	int err = PW_OK;
+
+	pw_ptdump_begin(&d, sp->fmt, k->arch->ptdump_style, o);
+	if (nranges == 0) {
+		for (int i = 0; i < k->ndump_ranges && !err; i++)
+			err = pw_walk_range(sp, k->dump_range[i].start,
+					    k->dump_range[i].end, &v);
+	} else {
+		for (int i = 0; i < nranges && !err; i++)
+			err = pw_walk_range(sp, ranges[i][0], ranges[i][1], &v);
+	}
+	pw_ptdump_end(&d);
+	return err;
+}

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The generic page-table walker.  Knows nothing about any architecture:
+ * everything comes from struct pw_format.
+ */
+#include <string.h>
+
+#include "ptwalk/walk.h"
+
+/* How often (in entries) a range walk asks whether the user wants to stop. */
+#define PW_INTERRUPT_CHECK_EVERY 4096
+
+const char *pw_status_name(enum pw_status st)
+{
+	switch (st) {
+	case PW_ST_MAPPED: return "mapped";
+	case PW_ST_NOT_PRESENT: return "not-present";
+	case PW_ST_BAD_ENTRY: return "bad-entry";
+	case PW_ST_UNREADABLE: return "unreadable";
+	case PW_ST_EXCLUDED: return "excluded";
+	case PW_ST_LOOP: return "table-loop";
+	case PW_ST_BAD_PFN: return "bad-pfn";
+	case PW_ST_NONCANONICAL: return "non-canonical";
+	case PW_ST_OUT_OF_RANGE: return "out-of-range";
+	}
+	return "unknown";
+}
+
+int pw_space_init(struct pw_space *sp, const struct pw_target *t,
+		  const struct pw_format *fmt, uint64_t root_pa)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->target = t;
+	sp->fmt = fmt;
+	sp->root_pa = root_pa;
+	sp->top_level = 0;
+	sp->top_first = 0;
+	sp->top_last = pw_level_entries(fmt, 0) - 1;
+	for (int l = 0; l < fmt->nlevels; l++) {
+		sp->buf[l].data = t->alloc(t->ctx, fmt->level[l].table_bytes);
+		if (!sp->buf[l].data) {
+			pw_space_release(sp);
+			return PW_ERR_NOMEM;
+		}
+	}
+	return PW_OK;
+}
+
+void pw_space_release(struct pw_space *sp)
+{
+	for (int l = 0; l < PW_MAX_LEVELS; l++) {
+		if (sp->buf[l].data)
+			sp->target->free(sp->target->ctx, sp->buf[l].data);
+		sp->buf[l].data = NULL;
+		sp->buf[l].valid = 0;
+	}
+}
+
+/* Make the table at pa the current one of its level; read it whole, once. */
+static int load_table(struct pw_space *sp, int level, uint64_t pa)
+{
+	struct pw_table_buf *b = &sp->buf[level];
+	uint32_t bytes = sp->fmt->level[level].table_bytes;
+
+	if (b->valid && b->pa == pa)
+		return b->err;
+	b->pa = pa;
+	b->valid = 1;
+	b->err = pw_read_phys(sp->target, pa, b->data, bytes);
+	sp->tables_read++;
+	if (!b->err)
+		sp->bytes_read += bytes;
+	return b->err;
+}
+
+static uint64_t table_entry(const struct pw_space *sp, int level, uint32_t index)
+{
+	const uint8_t *p = sp->buf[level].data + (size_t)index * sp->fmt->entry_bytes;
+	uint64_t v = 0;
+
+	for (int i = 0; i < sp->fmt->entry_bytes; i++) {
+		int byte = sp->fmt->big_endian ? i : sp->fmt->entry_bytes - 1 - i;
+
+		v = (v << 8) | p[byte];
+	}
+	return v;
+}
+
+static enum pw_status read_error_status(int err)
+{
+	return err == PW_ERR_EXCLUDED ? PW_ST_EXCLUDED : PW_ST_UNREADABLE;
+}
+
+/* Sign-extend a linear address to a canonical one. */
+static uint64_t canonical(const struct pw_format *fmt, uint64_t lin)
+{
+	if (!fmt->sign_extend || fmt->va_bits >= 64)
+		return lin;
+	if (lin & (1ULL << (fmt->va_bits - 1)))
+		return lin | (UINT64_MAX << fmt->va_bits);
+	return lin;
+}
+
+/* Number of VA bits the top table of this space resolves. */
+static int space_va_bits(const struct pw_space *sp)
+{
+	const struct pw_level *top = &sp->fmt->level[sp->top_level];
+
+	return top->va_shift + top->index_bits;
+}
+
+/* Whether a table with this PA would be a legal place for a table. */
+static int table_pa_ok(const struct pw_space *sp, uint64_t pa)
+{
+	if (pa >= sp->fmt->max_pa)
+		return 0;
+	return !sp->mem_end || pa < sp->mem_end;
+}
+
+int pw_translate(struct pw_space *sp, uint64_t va, struct pw_translation *tr)
+{
+	const struct pw_format *fmt = sp->fmt;
+	uint64_t table = sp->root_pa;
+	uint32_t first = sp->top_first, last = sp->top_last;
+	int level = sp->top_level;
+	int vbits = space_va_bits(sp);
+
+	memset(tr, 0, sizeof(*tr));
+	tr->va = va;
+	tr->eff_perm = PW_PERM_ALL;
+	if (!pw_va_canonical(fmt, va)) {
+		tr->status = PW_ST_NONCANONICAL;
+		return PW_OK;
+	}
+	if (!fmt->sign_extend && vbits < 64 && (va >> vbits)) {
+		tr->status = PW_ST_OUT_OF_RANGE;
+		return PW_OK;
+	}
+	while (level >= 0 && level < fmt->nlevels && tr->nsteps < PW_MAX_LEVELS) {
+		const struct pw_level *lv = &fmt->level[level];
+		uint32_t index = (uint32_t)((va >> lv->va_shift) &
+					    ((1ULL << lv->index_bits) - 1));
+		struct pw_step *s = &tr->step[tr->nsteps];
+
+		s->level = level;
+		s->table_pa = table;
+		s->index = index;
+		s->entry_pa = table + (uint64_t)index * fmt->entry_bytes;
+		for (int i = 0; i < tr->nsteps; i++) {
+			if (tr->step[i].table_pa == table) {
+				tr->status = PW_ST_LOOP;
+				tr->nsteps++;
+				return PW_OK;
+			}
+		}
+		if (index < first || index > last) {
+			tr->status = PW_ST_OUT_OF_RANGE;
+			tr->nsteps++;
+			return PW_OK;
+		}
+		tr->err = load_table(sp, level, table);
+		if (tr->err) {
+			tr->status = read_error_status(tr->err);
+			tr->nsteps++;
+			return PW_OK;
+		}
+		s->raw = table_entry(sp, level, index);
+		pw_decode(fmt, level, s->raw, &s->e);
+		tr->nsteps++;
+		switch (s->e.kind) {
+		case PW_ENTRY_NONE:
+			tr->status = PW_ST_NOT_PRESENT;
+			return PW_OK;
+		case PW_ENTRY_BAD:
+			tr->status = PW_ST_BAD_ENTRY;
+			return PW_OK;
+		case PW_ENTRY_LEAF:
+			if (s->e.addr >= fmt->max_pa) {
+				tr->status = PW_ST_BAD_PFN;
+				return PW_OK;
+			}
+			tr->eff_perm &= s->e.perm;
+			tr->page_size = s->e.size;
+			tr->pa = s->e.addr + (va & (s->e.size - 1));
+			tr->status = PW_ST_MAPPED;
+			return PW_OK;
+		case PW_ENTRY_TABLE:
+			if (!table_pa_ok(sp, s->e.addr) || s->e.next_level < 0) {
+				tr->status = s->e.next_level < 0 ? PW_ST_BAD_ENTRY
+								 : PW_ST_BAD_PFN;
+				return PW_OK;
+			}
+			tr->eff_perm &= s->e.perm;
+			table = s->e.addr;
+			first = s->e.next_first;
+			last = s->e.next_last;
+			level = s->e.next_level;
+			break;
+		}
+	}
+	/* A format whose decode never reaches a leaf: treat as a bad entry. */
+	tr->status = PW_ST_BAD_ENTRY;
+	return PW_OK;
+}
+
+/* State of one range walk. */
+struct range_walk {
+	struct pw_space *sp;
+	const struct pw_visitor *v;
+	uint64_t start, last;   /* inclusive bounds, linear (see canonical()) */
+	uint64_t ancestors[PW_MAX_LEVELS];
+	uint64_t entries_seen;
+	int interrupted;
+};
+
+static void emit(struct range_walk *w, uint64_t lin, uint64_t lin_last, int level,
+		 uint64_t raw, const struct pw_entry *e, uint32_t eff,
+		 uint64_t table_pa, uint64_t entry_pa, enum pw_status st, int err)
+{
+	const struct pw_format *fmt = w->sp->fmt;
+	struct pw_note n = {
+		.va = canonical(fmt, lin < w->start ? w->start : lin),
+		.end = canonical(fmt, lin_last > w->last ? w->last : lin_last) + 1,
+		.level = level,
+		.raw = raw,
+		.e = e,
+		.eff_perm = eff,
+		.table_pa = table_pa,
+		.entry_pa = entry_pa,
+		.status = st,
+		.err = err,
+	};
+
+	w->v->note(w->v->state, &n);
+}
+
+static int check_interrupt(struct range_walk *w)
+{
+	const struct pw_target *t = w->sp->target;
+
+	if (w->interrupted)
+		return 1;
+	if (++w->entries_seen % PW_INTERRUPT_CHECK_EVERY == 0 && t->interrupted &&
+	    t->interrupted(t->ctx))
+		w->interrupted = 1;
+	return w->interrupted;
+}
+
+/*
+ * Walk the table at table_pa (level `level`), whose entry i maps
+ * va_of(i) .. va_of(i) + span - 1, restricted to the walk's bounds.
+ */
+static void walk_table(struct range_walk *w, int level, int depth,
+		       uint64_t table_pa, uint32_t first, uint32_t last,
+		       uint64_t base_lin, uint32_t perm,
+		       uint64_t parent_entry_pa, uint64_t parent_raw)
+{
+	struct pw_space *sp = w->sp;
+	const struct pw_format *fmt = sp->fmt;
+	const struct pw_level *lv = &fmt->level[level];
+	uint64_t span = pw_level_span(fmt, level);
+	uint32_t nent = pw_level_entries(fmt, level);
+	uint64_t tbl_first = base_lin;
+	uint64_t tbl_last = base_lin + span * nent - 1;
+	uint32_t i0, i1;
+	struct pw_entry hole = { .kind = PW_ENTRY_NONE, .why = "not walked" };
+	int err;
+
+	if (tbl_last < w->start || tbl_first > w->last)
+		return;
+	for (int d = 0; d < depth; d++) {
+		if (w->ancestors[d] == table_pa) {
+			hole.why = "table points to itself or an ancestor";
+			emit(w, tbl_first, tbl_last, level, parent_raw, &hole, 0,
+			     0, parent_entry_pa, PW_ST_LOOP, 0);
+			return;
+		}
+	}
+	w->ancestors[depth] = table_pa;
+	if (w->v->enter_table) {
+		struct pw_table_visit tv = {
+			.level = level, .table_pa = table_pa, .va = tbl_first,
+			.parent_entry_pa = parent_entry_pa,
+			.parent_raw = parent_raw, .depth = depth,
+		};
+		if (w->v->enter_table(w->v->state, &tv))
+			return;
+	}
+	err = load_table(sp, level, table_pa);
+	if (err) {
+		hole.why = pw_strerror(err);
+		emit(w, tbl_first, tbl_last, level, parent_raw, &hole, 0, 0,
+		     parent_entry_pa, read_error_status(err), err);
+		return;
+	}
+	i0 = w->start > tbl_first ? (uint32_t)(((w->start - tbl_first) >> lv->va_shift)) : 0;
+	i1 = w->last < tbl_last ? (uint32_t)((w->last - tbl_first) >> lv->va_shift)
+				: nent - 1;
+	for (uint32_t i = i0; i <= i1 && !check_interrupt(w); i++) {
+		uint64_t va = base_lin + (uint64_t)i * span;
+		uint64_t va_last = va + span - 1;
+		uint64_t entry_pa = table_pa + (uint64_t)i * fmt->entry_bytes;
+		struct pw_entry e;
+		uint64_t raw;
+
+		if (i < first || i > last) {
+			hole.why = "outside the table's valid part";
+			emit(w, va, va_last, level, 0, &hole, 0, table_pa,
+			     entry_pa, PW_ST_OUT_OF_RANGE, 0);
+			continue;
+		}
+		/* A deeper walk may have reused this level's buffer: reload. */
+		err = load_table(sp, level, table_pa);
+		if (err)
+			return;
+		raw = table_entry(sp, level, i);
+		pw_decode(fmt, level, raw, &e);
+		switch (e.kind) {
+		case PW_ENTRY_NONE:
+			emit(w, va, va_last, level, raw, &e, 0, table_pa, entry_pa,
+			     PW_ST_NOT_PRESENT, 0);
+			break;
+		case PW_ENTRY_BAD:
+			emit(w, va, va_last, level, raw, &e, 0, table_pa, entry_pa,
+			     PW_ST_BAD_ENTRY, 0);
+			break;
+		case PW_ENTRY_LEAF:
+			emit(w, va, va_last, level, raw, &e, perm & e.perm, table_pa,
+			     entry_pa, e.addr >= fmt->max_pa ? PW_ST_BAD_PFN
+							    : PW_ST_MAPPED, 0);
+			break;
+		case PW_ENTRY_TABLE:
+			if (e.next_level < 0 || !table_pa_ok(sp, e.addr)) {
+				emit(w, va, va_last, level, raw, &e, 0, table_pa,
+				     entry_pa, e.next_level < 0 ? PW_ST_BAD_ENTRY
+								: PW_ST_BAD_PFN, 0);
+				break;
+			}
+			walk_table(w, e.next_level, depth + 1, e.addr,
+				   e.next_first, e.next_last,
+				   base_lin + (uint64_t)i * span, perm & e.perm,
+				   entry_pa, raw);
+			break;
+		}
+	}
+}
+
+int pw_walk_range(struct pw_space *sp, uint64_t start, uint64_t end,
+		  const struct pw_visitor *v)
+{
+	const struct pw_format *fmt = sp->fmt;
+	int vbits = space_va_bits(sp);
+	struct range_walk w = { .sp = sp, .v = v };
+	uint64_t last = end ? end - 1 : UINT64_MAX;
+	/* The canonical halves (or, zero-extended, the single range). */
+	uint64_t piece_first[2], piece_last[2];
+	int npieces;
+
+	if (last < start)
+		return PW_ERR_INVALID;
+	if (fmt->sign_extend && vbits < 64) {
+		/* Lower half, then upper half; walked in linear addresses. */
+		piece_first[0] = 0;
+		piece_last[0] = (1ULL << (vbits - 1)) - 1;
+		piece_first[1] = UINT64_MAX << (vbits - 1);
+		piece_last[1] = UINT64_MAX;
+		npieces = 2;
+	} else {
+		piece_first[0] = 0;
+		piece_last[0] = vbits < 64 ? (1ULL << vbits) - 1 : UINT64_MAX;
+		npieces = 1;
+	}
+	for (int p = 0; p < npieces && !w.interrupted; p++) {
+		uint64_t first_c = start > piece_first[p] ? start : piece_first[p];
+		uint64_t last_c = last < piece_last[p] ? last : piece_last[p];
+		uint64_t lin_mask = vbits < 64 ? (1ULL << vbits) - 1 : UINT64_MAX;
+
+		if (first_c > last_c)
+			continue;
+		w.start = first_c & lin_mask;
+		w.last = last_c & lin_mask;
+		walk_table(&w, sp->top_level, 0, sp->root_pa, sp->top_first,
+			   sp->top_last, 0, PW_PERM_ALL, 0, 0);
+	}
+	return w.interrupted ? PW_ERR_INTERRUPTED : PW_OK;
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * struct pw_target over crash: readmem(RETURN_ON_ERROR|QUIET), symbol
+ * tables, gdb's type information and VMCOREINFO.  Buffers come from
+ * GETBUF so that crash reclaims them itself when Ctrl-C longjmps out.
+ */
+#include "defs.h"
+
+#include <stdlib.h>
+
+#include "crash_target.h"
+
+static int crash_read(void *ctx, enum pw_addr_space space, uint64_t addr,
+		      void *buf, size_t len)
+{
+	(void)ctx;
+	if (!readmem((ulonglong)addr, space == PW_PHYS ? PHYSADDR : KVADDR, buf,
+		     (long)len, "ptwalk", RETURN_ON_ERROR | QUIET))
+		return PW_ERR_READ;
+	return PW_OK;
+}
+
+static int crash_symbol(void *ctx, const char *name, uint64_t *value)
+{
+	(void)ctx;
+	if (!symbol_exists((char *)name))
+		return PW_ERR_NOTFOUND;
+	*value = symbol_value((char *)name);
+	return PW_OK;
+}
+
+static int crash_member_offset(void *ctx, const char *type, const char *member,
+			       uint64_t *offset)
+{
+	long off = datatype_info((char *)type, (char *)member, NULL);
+
+	(void)ctx;
+	if (off < 0)
+		return PW_ERR_NOTFOUND;
+	*offset = (uint64_t)off;
+	return PW_OK;
+}
+
+static int crash_type_size(void *ctx, const char *type, uint64_t *size)
+{
+	long sz = datatype_info((char *)type, NULL, STRUCT_SIZE_REQUEST);
+
+	(void)ctx;
+	if (sz < 0)
+		return PW_ERR_NOTFOUND;
+	*size = (uint64_t)sz;
+	return PW_OK;
+}
+
+/* An enumerator from the debug info, else NUMBER(name) from VMCOREINFO. */
+static int crash_number(void *ctx, const char *name, int64_t *value)
+{
+	char key[128];
+	char *s;
+	long v;
+
+	(void)ctx;
+	if (pc->read_vmcoreinfo) {
+		snprintf(key, sizeof(key), "NUMBER(%s)", name);
+		s = pc->read_vmcoreinfo(key);
+		if (s) {
+			*value = strtoll(s, NULL, 10);
+			free(s);
+			return PW_OK;
+		}
+	}
+	if (enumerator_value((char *)name, &v)) {
+		*value = v;
+		return PW_OK;
+	}
+	return PW_ERR_NOTFOUND;
+}
+
+static void *crash_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return GETBUF(size);
+}
+
+static void crash_free(void *ctx, void *ptr)
+{
+	(void)ctx;
+	FREEBUF(ptr);
+}
+
+static int crash_interrupted(void *ctx)
+{
+	(void)ctx;
+	return received_SIGINT();
+}
+
+void crash_target_init(struct pw_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (machine_type("X86_64"))
+		t->arch = "x86_64";
+	else if (machine_type("ARM64"))
+		t->arch = "arm64";
+	else if (machine_type("S390X"))
+		t->arch = "s390x";
+	else
+		t->arch = MACHINE_TYPE;
+	t->read = crash_read;
+	t->symbol = crash_symbol;
+	t->member_offset = crash_member_offset;
+	t->type_size = crash_type_size;
+	t->number = crash_number;
+	t->alloc = crash_alloc;
+	t->free = crash_free;
+	t->interrupted = crash_interrupted;
+}

@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* crash-style help text of ptwalk's commands (help.c). */
+#ifndef PTWALK_HELP_H
+#define PTWALK_HELP_H
+
+extern char *help_ptwalk[];
+extern char *help_ptdump[];
+
+#endif

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ptwalk.so: crash commands over the ptwalk core.  Only argument parsing,
+ * context selection and error reporting live here; walking and printing are
+ * the core's.  Every error is one line through error(INFO, ...) and the
+ * command returns; crash's session goes on.
+ */
+#include "defs.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "crash_target.h"
+#include "help.h"
+#include "ptwalk/kernel.h"
+#include "ptwalk/ptdump.h"
+#include "ptwalk/walk.h"
+
+#define WHY_LEN 256
+
+/* One command's view of the dump: rebuilt per command (GETBUF lifetime). */
+struct ctx {
+	struct pw_target t;
+	struct pw_kernel k;
+	char why[WHY_LEN];
+};
+
+static int ctx_open(struct ctx *c)
+{
+	crash_target_init(&c->t);
+	if (pw_kernel_open(&c->k, &c->t, c->why, sizeof(c->why))) {
+		error(INFO, "cannot read the kernel's page-table layout: %s\n", c->why);
+		return -1;
+	}
+	return 0;
+}
+
+static void ctx_close(struct ctx *c)
+{
+	pw_kernel_close(&c->k);
+}
+
+/* Parse a hex address the way crash does (optional 0x). */
+static int parse_hex(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 16);
+	return errno || end == s || *end ? -1 : 0;
+}
+
+/* The address space a command works on. */
+struct space_choice {
+	const char *label;      /* "kernel", "user" */
+	struct pw_task task;    /* when a task's mm is used */
+	int have_task;
+	uint64_t root_pa;
+};
+
+/* -c argument, or crash's current context when spec is NULL. */
+static int choose_task(struct ctx *c, const char *spec, struct pw_task *task)
+{
+	int err;
+
+	if (spec)
+		err = pw_kernel_find_task(&c->k, spec, task, c->why, sizeof(c->why));
+	else
+		err = pw_kernel_task_at(&c->k, CURRENT_TASK(), task, c->why,
+					sizeof(c->why));
+	if (err) {
+		error(INFO, "%s\n", c->why);
+		return -1;
+	}
+	if (!task->mm) {
+		error(INFO, "task %lld (%s) is a kernel thread: it has no user address space; use -k\n",
+		      (long long)task->pid, task->comm);
+		return -1;
+	}
+	return 0;
+}
+
+static int choose_space(struct ctx *c, int kernel, int pti_user,
+			const char *task_spec, struct space_choice *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	if (kernel) {
+		sc->label = "kernel";
+		sc->root_pa = c->k.kernel_root_pa;
+	} else {
+		if (choose_task(c, task_spec, &sc->task))
+			return -1;
+		sc->have_task = 1;
+		sc->label = "user";
+		sc->root_pa = sc->task.root_pa;
+	}
+	if (pti_user) {
+		if (!c->k.arch->user_root_pa ||
+		    c->k.arch->user_root_pa(&c->k, sc->root_pa, &sc->root_pa)) {
+			error(INFO, "this kernel runs without page-table isolation: there is no separate user copy of the page tables\n");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- ptwalk ------------------------------------------------------------ */
+
+static void perm_text(uint32_t perm, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s %s", perm & PW_PERM_USER ? "user" : "kernel",
+		 perm & PW_PERM_WRITE ? "rw" : "ro",
+		 perm & PW_PERM_EXEC ? "x" : "nx");
+}
+
+static void print_size(char *buf, size_t len, uint64_t size)
+{
+	static const char units[] = "KMGTPE";
+	int u = 0;
+
+	size >>= 10;
+	while (size >= 1024 && !(size & 1023) && units[u + 1]) {
+		size >>= 10;
+		u++;
+	}
+	snprintf(buf, len, "%llu%c", (unsigned long long)size, units[u]);
+}
+
+static const char *stop_reason(const struct pw_translation *tr)
+{
+	const struct pw_step *s = tr->nsteps ? &tr->step[tr->nsteps - 1] : NULL;
+
+	switch (tr->status) {
+	case PW_ST_NOT_PRESENT:
+	case PW_ST_BAD_ENTRY:
+		return s && s->e.why ? s->e.why : pw_status_name(tr->status);
+	case PW_ST_UNREADABLE:
+		return "the table is not in the dump";
+	case PW_ST_EXCLUDED:
+		return "the table was excluded from the dump";
+	case PW_ST_LOOP:
+		return "the table points back to itself or to a table above it";
+	case PW_ST_BAD_PFN:
+		return "the entry points beyond the end of memory";
+	case PW_ST_NONCANONICAL:
+		return "the address is not canonical";
+	case PW_ST_OUT_OF_RANGE:
+		return "the index is outside the table";
+	case PW_ST_MAPPED:
+		break;
+	}
+	return "mapped";
+}
+
+static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
+			const struct pw_translation *tr)
+{
+	const struct pw_format *fmt = c->k.fmt;
+	char flags[256], sz[32], perm[32];
+
+	fprintf(fp, "VIRTUAL: %llx  (%s", (unsigned long long)tr->va, sc->label);
+	if (sc->have_task)
+		fprintf(fp, ", pid %lld %s", (long long)sc->task.pid, sc->task.comm);
+	fprintf(fp, ", %s, root %llx)\n", fmt->name, (unsigned long long)sc->root_pa);
+	if (tr->nsteps)
+		fprintf(fp, "  %-5s %-16s %5s  %-16s  %-16s  %s\n", "LEVEL", "TABLE",
+			"INDEX", "ENTRY ADDR", "ENTRY", "FLAGS");
+	for (int i = 0; i < tr->nsteps; i++) {
+		const struct pw_step *s = &tr->step[i];
+		int read = i < tr->nsteps - 1 || tr->status == PW_ST_MAPPED ||
+			   tr->status == PW_ST_NOT_PRESENT || tr->status == PW_ST_BAD_ENTRY ||
+			   tr->status == PW_ST_BAD_PFN;
+
+		fprintf(fp, "  %-5s %016llx %5u  %016llx  ", fmt->level[s->level].name,
+			(unsigned long long)s->table_pa, s->index,
+			(unsigned long long)s->entry_pa);
+		if (read)
+			fprintf(fp, "%016llx  %s\n", (unsigned long long)s->raw,
+				pw_flag_string(fmt, s->level, s->raw, s->e.kind, flags,
+					       sizeof(flags)));
+		else
+			fprintf(fp, "%-16s\n", "(unread)");
+	}
+	if (tr->status == PW_ST_MAPPED) {
+		print_size(sz, sizeof(sz), tr->page_size);
+		perm_text(tr->eff_perm, perm, sizeof(perm));
+		fprintf(fp, "PHYSICAL: %llx  (%s page at %llx, %s)\n",
+			(unsigned long long)tr->pa, sz,
+			(unsigned long long)(tr->pa & ~(tr->page_size - 1)), perm);
+	} else {
+		const char *lvl = tr->nsteps ? fmt->level[tr->step[tr->nsteps - 1].level].name : "-";
+
+		fprintf(fp, "NOT MAPPED: %s at %s: %s\n", pw_status_name(tr->status), lvl,
+			stop_reason(tr));
+	}
+}
+
+static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
+			const struct pw_translation *tr)
+{
+	const struct pw_format *fmt = c->k.fmt;
+	char flags[256];
+
+	fprintf(fp, "{\"va\":\"0x%llx\",\"space\":\"%s\",", (unsigned long long)tr->va,
+		sc->label);
+	if (sc->have_task)
+		fprintf(fp, "\"pid\":%lld,\"task\":\"0x%llx\",", (long long)sc->task.pid,
+			(unsigned long long)sc->task.task);
+	fprintf(fp, "\"format\":\"%s\",\"root_pa\":\"0x%llx\",\"status\":\"%s\",",
+		fmt->name, (unsigned long long)sc->root_pa, pw_status_name(tr->status));
+	if (tr->status == PW_ST_MAPPED)
+		fprintf(fp, "\"pa\":\"0x%llx\",\"page_size\":%llu,", (unsigned long long)tr->pa,
+			(unsigned long long)tr->page_size);
+	else
+		fprintf(fp, "\"pa\":null,\"page_size\":null,\"reason\":\"%s\",",
+			stop_reason(tr));
+	fputs("\"levels\":[", fp);
+	for (int i = 0; i < tr->nsteps; i++) {
+		const struct pw_step *s = &tr->step[i];
+		char *f, *save = NULL;
+		int first = 1;
+
+		fprintf(fp, "%s{\"level\":\"%s\",\"table_pa\":\"0x%llx\",\"index\":%u,"
+			"\"entry_pa\":\"0x%llx\",\"entry\":\"0x%llx\",\"flags\":[",
+			i ? "," : "", fmt->level[s->level].name,
+			(unsigned long long)s->table_pa, s->index,
+			(unsigned long long)s->entry_pa, (unsigned long long)s->raw);
+		pw_flag_string(fmt, s->level, s->raw, s->e.kind, flags, sizeof(flags));
+		for (f = strtok_r(flags, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
+			fprintf(fp, "%s\"%s\"", first ? "" : ",", f);
+			first = 0;
+		}
+		fputs("]}", fp);
+	}
+	fputs("]}\n", fp);
+}
+
+static void cmd_ptwalk(void)
+{
+	int c, kernel = 0, user = 0, json = 0, pti = 0;
+	char *task_spec = NULL;
+	struct ctx ctx;
+
+	while ((c = getopt(argcnt, args, "kuc:jP")) != EOF) {
+		switch (c) {
+		case 'k': kernel = 1; break;
+		case 'u': user = 1; break;
+		case 'c': task_spec = optarg; break;
+		case 'j': json = 1; break;
+		case 'P': pti = 1; break;
+		default: argerrs++; break;
+		}
+	}
+	if (argerrs || !args[optind] || (kernel && (user || task_spec))) {
+		cmd_usage(pc->curcmd, SYNOPSIS);
+		return;
+	}
+	if (ctx_open(&ctx))
+		return;
+	for (; args[optind]; optind++) {
+		struct space_choice sc;
+		struct pw_translation tr;
+		struct pw_space sp;
+		uint64_t va;
+		int use_kernel;
+
+		if (parse_hex(args[optind], &va)) {
+			error(INFO, "invalid address: %s\n", args[optind]);
+			continue;
+		}
+		if (!pw_va_canonical(ctx.k.fmt, va)) {
+			error(INFO, "%llx is not a canonical address for %s\n",
+			      (unsigned long long)va, ctx.k.fmt->name);
+			continue;
+		}
+		/* Without -k/-u/-c the address decides, as with crash's vtop. */
+		use_kernel = kernel || (!user && !task_spec && (va >> 63));
+		if (choose_space(&ctx, use_kernel, pti, task_spec, &sc))
+			continue;
+		if (pw_space_init(&sp, &ctx.t, ctx.k.fmt, sc.root_pa)) {
+			error(INFO, "out of memory\n");
+			break;
+		}
+		sp.mem_end = ctx.k.mem_end;
+		pw_translate(&sp, va, &tr);
+		if (json)
+			ptwalk_json(&ctx, &sc, &tr);
+		else
+			ptwalk_text(&ctx, &sc, &tr);
+		pw_space_release(&sp);
+	}
+	ctx_close(&ctx);
+}
+
+/* ---- ptdump ------------------------------------------------------------ */
+
+static int parse_range(const char *s, uint64_t range[2])
+{
+	const char *dash = strchr(s, '-');
+	char start[32];
+
+	if (!dash || dash == s || (size_t)(dash - s) >= sizeof(start))
+		return -1;
+	memcpy(start, s, (size_t)(dash - s));
+	start[dash - s] = '\0';
+	if (parse_hex(start, &range[0]) || parse_hex(dash + 1, &range[1]))
+		return -1;
+	return range[1] != 0 && range[1] <= range[0] ? -1 : 0;
+}
+
+static void cmd_ptdump(void)
+{
+	int c, json = 0, phys = 0, pti = 0;
+	char *task_spec = NULL;
+	uint64_t range[1][2];
+	int nranges = 0;
+	struct space_choice sc;
+	struct pw_ptdump_opts o;
+	struct pw_space sp;
+	struct ctx ctx;
+	int err;
+
+	while ((c = getopt(argcnt, args, "c:r:pjuk")) != EOF) {
+		switch (c) {
+		case 'c': task_spec = optarg; break;
+		case 'r':
+			if (parse_range(optarg, range[0])) {
+				error(INFO, "invalid range '%s': use START-END in hex, END exclusive\n",
+				      optarg);
+				return;
+			}
+			nranges = 1;
+			break;
+		case 'p': phys = 1; break;
+		case 'j': json = 1; break;
+		case 'u': pti = 1; break;
+		case 'k': break;
+		default: argerrs++; break;
+		}
+	}
+	if (argerrs || args[optind]) {
+		cmd_usage(pc->curcmd, SYNOPSIS);
+		return;
+	}
+	if (ctx_open(&ctx))
+		return;
+	if (choose_space(&ctx, task_spec == NULL, pti, task_spec, &sc) ||
+	    pw_space_init(&sp, &ctx.t, ctx.k.fmt, sc.root_pa)) {
+		ctx_close(&ctx);
+		return;
+	}
+	sp.mem_end = ctx.k.mem_end;
+	memset(&o, 0, sizeof(o));
+	o.fp = fp;
+	o.json = json;
+	o.phys = phys;
+	o.markers = ctx.k.markers;
+	o.nmarkers = ctx.k.nmarkers;
+	err = pw_ptdump_run(&ctx.k, &sp, &o, (const uint64_t (*)[2])range, nranges);
+	if (err)
+		error(INFO, "ptdump stopped: %s\n", pw_strerror(err));
+	pw_space_release(&sp);
+	ctx_close(&ctx);
+}
+
+static struct command_table_entry command_table[] = {
+	{ "ptwalk", cmd_ptwalk, help_ptwalk, 0 },
+	{ "ptdump", cmd_ptdump, help_ptdump, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+
+void __attribute__((constructor)) ptwalk_init(void)
+{
+	register_extension(command_table);
+}
+
+void __attribute__((destructor)) ptwalk_fini(void)
+{
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the core learns about the dumped kernel: which page-table format it
+ * runs, where its top tables are, the runtime address-space markers, its
+ * tasks.  Architecture specifics live in layout_<arch>.c behind
+ * struct pw_arch_layout; callers only see struct pw_kernel.
+ */
+#ifndef PTWALK_KERNEL_H
+#define PTWALK_KERNEL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ptwalk/format.h"
+#include "ptwalk/target.h"
+#include "ptwalk/walk.h"
+
+#define PW_MAX_MARKERS 24
+#define PW_MAX_DUMP_RANGES 4
+
+/* A named point of the address space, as the kernel's ptdump prints them. */
+struct pw_marker {
+	uint64_t va;
+	const char *name;
+	unsigned max_lines; /* 0: unlimited (ESPfix shows only 16 lines) */
+};
+
+struct pw_ptdump_style;
+
+struct pw_kernel {
+	const struct pw_target *t;
+	const struct pw_format *fmt;
+	const struct pw_arch_layout *arch;
+	uint64_t kernel_root_pa;  /* init_mm's top table */
+	uint64_t mem_end;         /* end of RAM: max_pfn * page size */
+	uint64_t page_size;
+	int pti;                  /* x86: a separate user copy of the PGD exists */
+	/* Markers sorted by address, and the ranges ptdump walks by default. */
+	struct pw_marker markers[PW_MAX_MARKERS];
+	int nmarkers;
+	struct { uint64_t start, end; } dump_range[PW_MAX_DUMP_RANGES];
+	int ndump_ranges;
+	/* Arch-private values resolved at open (x86: phys_base, page_offset). */
+	uint64_t arch_val[8];
+	/* Walks kernel addresses (for kvtop); buffers from target->alloc. */
+	struct pw_space kspace;
+};
+
+/* Per-architecture knowledge of the kernel's layout. */
+struct pw_arch_layout {
+	const char *arch;
+	/* Fill fmt, kernel_root_pa, markers, dump ranges, pti... */
+	int (*open)(struct pw_kernel *k, char *why, size_t why_len);
+	/* The top table PA for a task's mm given mm->pgd (a kernel VA). */
+	int (*mm_root_pa)(struct pw_kernel *k, uint64_t pgd_va, uint64_t *pa);
+	/* The PTI user copy of a root, when the arch has one. */
+	int (*user_root_pa)(struct pw_kernel *k, uint64_t root_pa, uint64_t *pa);
+	const struct pw_ptdump_style *ptdump_style;
+};
+
+extern const struct pw_arch_layout pw_layout_x86_64;
+
+/*
+ * Learn the kernel.  On failure returns an enum pw_err and writes a
+ * one-line reason into why.
+ */
+int pw_kernel_open(struct pw_kernel *k, const struct pw_target *t,
+		   char *why, size_t why_len);
+void pw_kernel_close(struct pw_kernel *k);
+
+/* Translate a kernel virtual address through init_mm's page tables. */
+int pw_kernel_kvtop(struct pw_kernel *k, uint64_t va, uint64_t *pa);
+
+/* A task and its address space. */
+struct pw_task {
+	uint64_t task;      /* struct task_struct address */
+	int64_t pid;
+	char comm[17];
+	uint64_t mm;        /* 0 for kernel threads */
+	uint64_t pgd_va;    /* mm->pgd */
+	uint64_t root_pa;   /* physical address of the top table */
+};
+
+/*
+ * Find a task by pid (decimal) or task_struct address (hex, 0x...),
+ * walking init_task.tasks ourselves: crash 8.0.2 misses most tasks on 6.x
+ * kernels.  why gets a one-line reason on failure.
+ */
+int pw_kernel_find_task(struct pw_kernel *k, const char *spec,
+			struct pw_task *out, char *why, size_t why_len);
+/* Fill a pw_task from a task_struct address. */
+int pw_kernel_task_at(struct pw_kernel *k, uint64_t task, struct pw_task *out,
+		      char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Presenting a walk: the kernel's ptdump, as a visitor.
+ *
+ * The coalescing logic is the kernel's note_page(): a range grows while
+ * protection, effective protection and level stay the same and no address
+ * marker is crossed.  What a line looks like is the architecture's
+ * struct pw_ptdump_style, so that the text matches that kernel's debugfs
+ * file exactly.
+ */
+#ifndef PTWALK_PTDUMP_H
+#define PTWALK_PTDUMP_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ptwalk/kernel.h"
+#include "ptwalk/walk.h"
+
+/* What a note turns into, for comparing and printing. */
+struct pw_ptdump_key {
+	int plevel;        /* the kernel ptdump's level number */
+	uint64_t prot;     /* compared, and printed */
+	uint64_t eff;      /* compared only (effective permissions) */
+	int present;
+};
+
+struct pw_ptdump_style {
+	const char *const *level_names; /* by plevel */
+	/* Map a walker note to the kernel's view of it. */
+	void (*key)(const struct pw_format *fmt, const struct pw_note *n,
+		    struct pw_ptdump_key *out);
+	/* Print one finished range (without trailing newline). */
+	void (*print_range)(FILE *fp, uint64_t start, uint64_t end,
+			    const struct pw_ptdump_key *key);
+	/* Names of the protection flags set, for JSON; returns the count. */
+	int (*prot_names)(const struct pw_ptdump_key *key, const char **names,
+			  int max);
+	/* Whether effective permissions are writable and executable. */
+	int (*is_wx)(const struct pw_ptdump_key *key);
+};
+
+extern const struct pw_ptdump_style pw_ptdump_style_x86_64;
+
+struct pw_ptdump_opts {
+	FILE *fp;
+	int json;          /* one JSON object per line instead of text */
+	int phys;          /* split where PAs stop being contiguous; show PA */
+	const struct pw_marker *markers;
+	int nmarkers;
+};
+
+/* The state of one dump; a struct pw_visitor's state. */
+struct pw_ptdump {
+	struct pw_ptdump_opts o;
+	const struct pw_format *fmt;
+	const struct pw_ptdump_style *style;
+	int started;
+	struct pw_ptdump_key cur;
+	enum pw_status cur_status;
+	uint64_t start;
+	int marker;        /* index of the current marker */
+	unsigned long lines;
+	uint64_t pa_start, pa_next;
+	int pa_valid;
+	/* Totals, for summaries and benches. */
+	uint64_t mapped_bytes;
+	uint64_t ranges;
+	uint64_t wx_bytes;
+};
+
+void pw_ptdump_begin(struct pw_ptdump *d, const struct pw_format *fmt,
+		     const struct pw_ptdump_style *style,
+		     const struct pw_ptdump_opts *o);
+/* The visitor's note function; state is a struct pw_ptdump. */
+void pw_ptdump_note(void *state, const struct pw_note *n);
+/* Flush the last range (the kernel's note_page(st, 0, -1, 0)). */
+void pw_ptdump_end(struct pw_ptdump *d);
+
+/*
+ * Dump the given ranges of an address space (the kernel's default ranges
+ * when nranges == 0).  Returns PW_OK or PW_ERR_INTERRUPTED.
+ */
+int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
+		  const struct pw_ptdump_opts *o,
+		  const uint64_t (*ranges)[2], int nranges);
+
+#endif
