@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Fetch the Debian cloud kernel (x86_64) and its debug info into the ptwalk cache.
+#
+#   sample-dumps/fetch-kernel.sh [--dbg-module NAME]...
+#
+# Resolves the current ABI from the archive (apt-cache depends linux-image-cloud-amd64-dbg),
+# unless PTWALK_KVER (e.g. 6.1.0-56-cloud-amd64) is set.  Downloads the image and -dbg
+# packages with apt-get download and extracts, under
+#   ${PTWALK_CACHE:-$HOME/.cache/ptwalk}/kernels/x86_64/<kver>/
+#     vmlinuz        the bootable kernel (from the image package)
+#     modules/       the image's whole lib/modules/<kver> tree (uncompressed .ko files)
+#     vmlinux        the debug vmlinux (from the -dbg package)
+#     System.map     the real System.map (from the -dbg package)
+#     dbg/           the parts of the -dbg package extracted so far (./usr/lib/debug/boot/*,
+#                    plus usr/lib/debug/lib/modules/<kver>/.../NAME.ko for each --dbg-module)
+#     debs/          the two .deb files (kept, so later extractions need no download)
+#     version        the Debian package version, kver, and package names
+# Every step leaves a stamp file; a second run does nothing.  The last line printed on
+# stdout is the kernel directory.  Everything else goes to stderr.
+set -euo pipefail
+
+die() { echo "fetch-kernel: error: $*" >&2; exit 1; }
+log() { echo "fetch-kernel: $*" >&2; }
+
+dbg_modules=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--dbg-module) [ $# -ge 2 ] || die "--dbg-module needs a module name"; dbg_modules+=("$2"); shift 2 ;;
+	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) die "unknown argument '$1' (see --help)" ;;
+	esac
+done
+
+for tool in apt-get apt-cache dpkg-deb tar flock; do
+	command -v "$tool" >/dev/null || die "'$tool' not found (this script needs a Debian system)"
+done
+
+cache=${PTWALK_CACHE:-$HOME/.cache/ptwalk}
+mkdir -p "$cache/kernels/x86_64"
+# Serialise concurrent runs (e.g. make -j dumps) on the whole kernel cache.
+exec 9>"$cache/kernels/x86_64/.lock"
+flock 9
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+apt_updated=0
+apt_update() {
+	[ "$apt_updated" -eq 0 ] || return 0
+	log "running apt-get update"
+	$SUDO apt-get update -q >&2 || die "apt-get update failed"
+	apt_updated=1
+}
+
+# Print the kernel ABI name (e.g. 6.1.0-56-cloud-amd64) the meta package currently points to.
+resolve_kver() {
+	apt-cache depends linux-image-cloud-amd64-dbg 2>/dev/null |
+		sed -n 's/^ *Depends: linux-image-\(.*-cloud-amd64\)-dbg.*/\1/p' | head -n1
+}
+
+if [ -n "${PTWALK_KVER:-}" ]; then
+	kver=$PTWALK_KVER
+	case "$kver" in
+	*-cloud-amd64|*-amd64) ;;
+	*) die "PTWALK_KVER='$kver' does not look like an amd64 kernel ABI (e.g. 6.1.0-56-cloud-amd64)" ;;
+	esac
+else
+	kver=$(resolve_kver)
+	if [ -z "$kver" ]; then
+		apt_update
+		kver=$(resolve_kver)
+	fi
+	[ -n "$kver" ] || die "cannot resolve the kernel ABI: 'apt-cache depends linux-image-cloud-amd64-dbg' names no linux-image-*-cloud-amd64-dbg"
+fi
+
+kdir="$cache/kernels/x86_64/$kver"
+img_pkg="linux-image-$kver"
+dbg_pkg="linux-image-$kver-dbg"
+mkdir -p "$kdir/debs"
+
+# --- download -------------------------------------------------------------------------
+# Download one package into debs/ (via a temporary directory, so no half file is left).
+download() {
+	local pkg=$1 stamp="$kdir/.stamp-download-$1"
+	if [ -f "$stamp" ] && [ -f "$kdir/debs/$(cat "$stamp")" ]; then
+		return 0
+	fi
+	local tmp
+	tmp=$(mktemp -d "$kdir/debs/.tmp.XXXXXX")
+	log "downloading $pkg (apt-get download)"
+	if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2); then
+		apt_update
+		(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2) || { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
+	fi
+	local f
+	f=$(cd "$tmp" && ls -1 ./*.deb 2>/dev/null | head -n1)
+	[ -n "$f" ] || { rm -rf "$tmp"; die "apt-get download $pkg produced no .deb"; }
+	f=${f#./}
+	mv -f "$tmp/$f" "$kdir/debs/$f"
+	rm -rf "$tmp"
+	echo "$f" >"$stamp"
+}
+
+download "$img_pkg"
+download "$dbg_pkg"
+img_deb="$kdir/debs/$(cat "$kdir/.stamp-download-$img_pkg")"
+dbg_deb="$kdir/debs/$(cat "$kdir/.stamp-download-$dbg_pkg")"
+
+img_ver=$(dpkg-deb -f "$img_deb" Version)
+dbg_ver=$(dpkg-deb -f "$dbg_deb" Version)
+[ "$img_ver" = "$dbg_ver" ] ||
+	die "version mismatch: $img_pkg is $img_ver but $dbg_pkg is $dbg_ver (remove $kdir/debs and .stamp-download-* and retry)"
+
+# --- extract the image ----------------------------------------------------------------
+if [ ! -f "$kdir/.stamp-image" ]; then
+	log "extracting vmlinuz and modules from $(basename "$img_deb")"
+	rm -rf "$kdir/.image.tmp"
+	mkdir -p "$kdir/.image.tmp"
+	dpkg-deb -x "$img_deb" "$kdir/.image.tmp"
+	[ -f "$kdir/.image.tmp/boot/vmlinuz-$kver" ] || die "$img_pkg has no boot/vmlinuz-$kver"
+	[ -d "$kdir/.image.tmp/lib/modules/$kver" ] || die "$img_pkg has no lib/modules/$kver"
+	rm -rf "$kdir/modules" "$kdir/vmlinuz"
+	mv "$kdir/.image.tmp/boot/vmlinuz-$kver" "$kdir/vmlinuz"
+	mv "$kdir/.image.tmp/lib/modules/$kver" "$kdir/modules"
+	rm -rf "$kdir/.image.tmp"
+	touch "$kdir/.stamp-image"
+fi
+
+# --- extract debug vmlinux and System.map ----------------------------------------------
+if [ ! -f "$kdir/.stamp-dbg-boot" ]; then
+	log "extracting ./usr/lib/debug/boot/* from $(basename "$dbg_deb") (about 15 s)"
+	mkdir -p "$kdir/dbg"
+	dpkg-deb --fsys-tarfile "$dbg_deb" | tar -x -C "$kdir/dbg" --wildcards './usr/lib/debug/boot/*' ||
+		die "extracting ./usr/lib/debug/boot/* from $dbg_deb failed"
+	[ -f "$kdir/dbg/usr/lib/debug/boot/vmlinux-$kver" ] || die "$dbg_pkg has no usr/lib/debug/boot/vmlinux-$kver"
+	[ -f "$kdir/dbg/usr/lib/debug/boot/System.map-$kver" ] || die "$dbg_pkg has no usr/lib/debug/boot/System.map-$kver"
+	ln -sfn "dbg/usr/lib/debug/boot/vmlinux-$kver" "$kdir/vmlinux"
+	ln -sfn "dbg/usr/lib/debug/boot/System.map-$kver" "$kdir/System.map"
+	touch "$kdir/.stamp-dbg-boot"
+fi
+
+# --- optional: module debug info (for crash's `mod -s`) ----------------------------------
+for m in "${dbg_modules[@]}"; do
+	m=${m//-/_}
+	stamp="$kdir/.stamp-dbg-module-$m"
+	[ -f "$stamp" ] && continue
+	rel=$(cd "$kdir/modules" && find . -name "$m.ko" -o -name "${m//_/-}.ko" | head -n1)
+	[ -n "$rel" ] || die "module '$m' is not in $kdir/modules"
+	log "extracting debug info for module $m"
+	mkdir -p "$kdir/dbg"
+	dpkg-deb --fsys-tarfile "$dbg_deb" | tar -x -C "$kdir/dbg" "./usr/lib/debug/lib/modules/$kver/${rel#./}" ||
+		die "extracting debug info of $m from $dbg_deb failed"
+	touch "$stamp"
+done
+
+if [ ! -f "$kdir/version" ]; then
+	printf 'kver=%s\npackage_version=%s\nimage_package=%s\ndbg_package=%s\n' \
+		"$kver" "$img_ver" "$img_pkg" "$dbg_pkg" >"$kdir/version"
+fi
+log "kernel $kver ($img_ver) ready in $kdir"
+echo "$kdir"
