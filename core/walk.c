@@ -56,6 +56,12 @@ void pw_space_release(struct pw_space *sp)
 	}
 }
 
+void pw_space_invalidate(struct pw_space *sp)
+{
+	for (int l = 0; l < PW_MAX_LEVELS; l++)
+		sp->buf[l].valid = 0;
+}
+
 /* Make the table at pa the current one of its level; read it whole, once. */
 static int load_table(struct pw_space *sp, int level, uint64_t pa)
 {

@@ -56,6 +56,8 @@ struct pw_space {
 int pw_space_init(struct pw_space *sp, const struct pw_target *t,
 		  const struct pw_format *fmt, uint64_t root_pa);
 void pw_space_release(struct pw_space *sp);
+/* Forget the cached tables (a dump never changes; tests rewrite memory). */
+void pw_space_invalidate(struct pw_space *sp);
 
 /* One level of a translation. */
 struct pw_step {

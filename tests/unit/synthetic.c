@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The synthetic dump behind the unit tests (see synthetic.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synthetic.h"
+
+static int syn_read(void *ctx, enum pw_addr_space space, uint64_t addr,
+		    void *buf, size_t len)
+{
+	struct syn *s = ctx;
+
+	if (space == PW_KVIRT) {
+		if (addr < s->kv_base)
+			return PW_ERR_READ;
+		addr -= s->kv_base;
+	}
+	if (addr >= s->size || len > s->size - addr)
+		return PW_ERR_READ;
+	for (int i = 0; i < s->nexcluded; i++)
+		if (addr < s->excluded[i] + 4096 && addr + len > s->excluded[i])
+			return PW_ERR_EXCLUDED;
+	memcpy(buf, s->mem + addr, len);
+	s->reads++;
+	s->read_bytes += len;
+	return PW_OK;
+}
+
+static const struct syn_name *lookup(const struct syn_name *tab, int n,
+				     const char *type, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(tab[i].name, name) == 0 &&
+		    (!type || (tab[i].type && strcmp(tab[i].type, type) == 0)))
+			return &tab[i];
+	return NULL;
+}
+
+static int syn_symbol_cb(void *ctx, const char *name, uint64_t *value)
+{
+	struct syn *s = ctx;
+	const struct syn_name *e = lookup(s->symbols, s->nsymbols, NULL, name);
+
+	if (!e)
+		return PW_ERR_NOTFOUND;
+	*value = (uint64_t)e->value;
+	return PW_OK;
+}
+
+static int syn_member_cb(void *ctx, const char *type, const char *member,
+			 uint64_t *off)
+{
+	struct syn *s = ctx;
+	const struct syn_name *e = lookup(s->members, s->nmembers, type, member);
+
+	if (!e)
+		return PW_ERR_NOTFOUND;
+	*off = (uint64_t)e->value;
+	return PW_OK;
+}
+
+static int syn_number_cb(void *ctx, const char *name, int64_t *value)
+{
+	struct syn *s = ctx;
+	const struct syn_name *e = lookup(s->numbers, s->nnumbers, NULL, name);
+
+	if (!e)
+		return PW_ERR_NOTFOUND;
+	*value = e->value;
+	return PW_OK;
+}
+
+static void *syn_alloc(void *ctx, size_t size)
+{
+	struct syn *s = ctx;
+
+	s->allocs_live++;
+	return malloc(size);
+}
+
+static void syn_release(void *ctx, void *p)
+{
+	struct syn *s = ctx;
+
+	s->allocs_live--;
+	free(p);
+}
+
+struct syn *syn_new(uint64_t size, uint64_t table_base, const char *arch)
+{
+	struct syn *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		abort();
+	s->mem = calloc(1, size);
+	if (!s->mem)
+		abort();
+	s->size = size;
+	s->next_free = table_base;
+	s->big_endian = strcmp(arch, "s390x") == 0;
+	s->target = (struct pw_target){
+		.ctx = s, .arch = arch, .read = syn_read, .symbol = syn_symbol_cb,
+		.member_offset = syn_member_cb, .number = syn_number_cb,
+		.alloc = syn_alloc, .free = syn_release,
+	};
+	return s;
+}
+
+void syn_free(struct syn *s)
+{
+	free(s->mem);
+	free(s);
+}
+
+uint64_t syn_table(struct syn *s, uint32_t bytes)
+{
+	uint64_t pa = (s->next_free + bytes - 1) & ~(uint64_t)(bytes - 1);
+
+	if (pa + bytes > s->size) {
+		fprintf(stderr, "synthetic memory too small for tables\n");
+		abort();
+	}
+	s->next_free = pa + bytes;
+	memset(s->mem + pa, 0, bytes);
+	return pa;
+}
+
+void syn_put(struct syn *s, uint64_t pa, uint64_t value, int bytes)
+{
+	for (int i = 0; i < bytes; i++) {
+		int shift = s->big_endian ? 8 * (bytes - 1 - i) : 8 * i;
+
+		s->mem[pa + i] = (uint8_t)(value >> shift);
+	}
+}
+
+uint64_t syn_get(struct syn *s, uint64_t pa, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < bytes; i++) {
+		int idx = s->big_endian ? i : bytes - 1 - i;
+
+		v = (v << 8) | s->mem[pa + idx];
+	}
+	return v;
+}
+
+static uint64_t entry_pa_of(const struct pw_format *fmt, uint64_t table, int level,
+			    uint64_t va)
+{
+	const struct pw_level *lv = &fmt->level[level];
+	uint64_t index = (va >> lv->va_shift) & ((1ULL << lv->index_bits) - 1);
+
+	return table + index * fmt->entry_bytes;
+}
+
+uint64_t syn_map(struct syn *s, const struct pw_format *fmt, uint64_t root,
+		 uint64_t va, int leaf_level, uint64_t leaf_raw,
+		 syn_table_entry_fn table_entry)
+{
+	uint64_t table = root;
+
+	for (int level = 0; level < leaf_level; level++) {
+		uint64_t epa = entry_pa_of(fmt, table, level, va);
+		uint64_t raw = syn_get(s, epa, fmt->entry_bytes);
+		struct pw_entry e;
+
+		if (!raw) {
+			uint64_t next = syn_table(s, fmt->level[level + 1].table_bytes);
+
+			raw = table_entry(fmt, level, next);
+			syn_put(s, epa, raw, fmt->entry_bytes);
+		}
+		pw_decode(fmt, level, raw, &e);
+		if (e.kind != PW_ENTRY_TABLE) {
+			fprintf(stderr, "syn_map: level %d is not a table\n", level);
+			abort();
+		}
+		table = e.addr;
+	}
+	uint64_t epa = entry_pa_of(fmt, table, leaf_level, va);
+
+	syn_put(s, epa, leaf_raw, fmt->entry_bytes);
+	return epa;
+}
+
+uint64_t syn_entry_pa(struct syn *s, const struct pw_format *fmt, uint64_t root,
+		      uint64_t va, int level)
+{
+	uint64_t table = root;
+
+	for (int l = 0; l < level; l++) {
+		struct pw_entry e;
+
+		pw_decode(fmt, l, syn_get(s, entry_pa_of(fmt, table, l, va),
+					  fmt->entry_bytes), &e);
+		if (e.kind != PW_ENTRY_TABLE)
+			return 0;
+		table = e.addr;
+	}
+	return entry_pa_of(fmt, table, level, va);
+}
+
+static void add_name(struct syn_name *tab, int *n, const char *type,
+		     const char *name, int64_t value)
+{
+	if (*n >= SYN_MAX_NAMES)
+		abort();
+	tab[*n] = (struct syn_name){ type, name, value };
+	(*n)++;
+}
+
+void syn_symbol(struct syn *s, const char *name, uint64_t value)
+{
+	add_name(s->symbols, &s->nsymbols, NULL, name, (int64_t)value);
+}
+
+void syn_member(struct syn *s, const char *type, const char *member, uint64_t off)
+{
+	add_name(s->members, &s->nmembers, type, member, (int64_t)off);
+}
+
+void syn_number(struct syn *s, const char *name, int64_t value)
+{
+	add_name(s->numbers, &s->nnumbers, NULL, name, value);
+}
+
+/* Present, writable, user, accessed, dirty: what the kernel's tables carry. */
+uint64_t syn_x86_table_entry(const struct pw_format *fmt, int level, uint64_t pa)
+{
+	(void)fmt;
+	(void)level;
+	return pa | 0x67;
+}

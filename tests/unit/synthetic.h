@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A synthetic dump for unit tests: a flat physical memory image, a bump
+ * allocator for page-table pages, a builder that writes entries in any
+ * format's byte order, and a struct pw_target over all of it (symbols,
+ * member offsets, numbers and a linear kernel-virtual window are tables the
+ * test fills in).
+ */
+#ifndef PTWALK_SYNTHETIC_H
+#define PTWALK_SYNTHETIC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ptwalk/format.h"
+#include "ptwalk/target.h"
+
+#define SYN_MAX_NAMES 64
+
+struct syn_name {
+	const char *type;   /* member offsets: struct; symbols/numbers: NULL */
+	const char *name;
+	int64_t value;
+};
+
+struct syn {
+	uint8_t *mem;
+	uint64_t size;       /* bytes of physical memory */
+	uint64_t next_free;  /* bump allocator for tables */
+	int big_endian;
+	/* Kernel virtual window: [kv_base, kv_base + size) -> [0, size). */
+	uint64_t kv_base;
+	struct syn_name symbols[SYN_MAX_NAMES];
+	struct syn_name members[SYN_MAX_NAMES];
+	struct syn_name numbers[SYN_MAX_NAMES];
+	int nsymbols, nmembers, nnumbers;
+	/* Physical pages that read as "excluded" (a filtered dump). */
+	uint64_t excluded[16];
+	int nexcluded;
+	/* Counters the tests check. */
+	uint64_t reads, read_bytes, allocs_live;
+	struct pw_target target;
+};
+
+/* A memory image of `size` bytes; tables are allocated from `table_base` up. */
+struct syn *syn_new(uint64_t size, uint64_t table_base, const char *arch);
+void syn_free(struct syn *s);
+
+/* A zeroed, aligned table of `bytes` bytes; returns its PA. */
+uint64_t syn_table(struct syn *s, uint32_t bytes);
+
+void syn_put(struct syn *s, uint64_t pa, uint64_t value, int bytes);
+uint64_t syn_get(struct syn *s, uint64_t pa, int bytes);
+
+/* Encodes a table entry pointing at table_pa for the given level. */
+typedef uint64_t (*syn_table_entry_fn)(const struct pw_format *fmt, int level,
+				       uint64_t table_pa);
+
+/*
+ * Walk from root down to leaf_level, creating tables with table_entry()
+ * where entries are zero, and write leaf_raw at leaf_level.  Returns the
+ * PA of the entry written.
+ */
+uint64_t syn_map(struct syn *s, const struct pw_format *fmt, uint64_t root,
+		 uint64_t va, int leaf_level, uint64_t leaf_raw,
+		 syn_table_entry_fn table_entry);
+
+/* PA of the entry for va at `level` (tables must exist); 0 if missing. */
+uint64_t syn_entry_pa(struct syn *s, const struct pw_format *fmt, uint64_t root,
+		      uint64_t va, int level);
+
+void syn_symbol(struct syn *s, const char *name, uint64_t value);
+void syn_member(struct syn *s, const char *type, const char *member, uint64_t off);
+void syn_number(struct syn *s, const char *name, int64_t value);
+
+/* x86_64 helpers. */
+uint64_t syn_x86_table_entry(const struct pw_format *fmt, int level, uint64_t pa);
+
+#endif

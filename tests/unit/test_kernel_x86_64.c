@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Kernel layout discovery and task lookup over a synthetic x86_64 kernel:
+ * symbols, VMCOREINFO numbers, a direct map and a task list built here.
+ * Expected addresses come from Documentation/x86/x86_64/mm.rst (6.1).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ptwalk/arch_x86_64.h"
+#include "ptwalk/kernel.h"
+#include "synthetic.h"
+
+#define MEM (64ULL << 20)
+#define PHYS_BASE 0x1000000ULL
+#define VARS_PA 0x100000ULL      /* where the kernel "variables" live */
+#define TASKS_PA 0x200000ULL     /* task_structs */
+#define MM_PA 0x300000ULL
+
+struct kfix {
+	struct syn *s;
+	uint64_t root, pgd42, kv;
+	uint64_t task[3];
+};
+
+static uint64_t var(struct kfix *f, const char *name, int slot, uint64_t value)
+{
+	uint64_t pa = VARS_PA + 8 * (uint64_t)slot;
+
+	syn_put(f->s, pa, value, 8);
+	syn_symbol(f->s, name, f->kv + pa);
+	return f->kv + pa;
+}
+
+/* A 5-level (or 4-level) kernel with a 1G direct map at page_offset_base. */
+static struct kfix *kernel_new(int l5, int pti, int corrupt_list)
+{
+	struct kfix *f = test_calloc(1, sizeof(*f));
+	const struct pw_format *fmt = l5 ? &pw_format_x86_64_5level : &pw_format_x86_64_4level;
+	int pud_level = l5 ? 2 : 1;
+	uint64_t boot_cpu;
+
+	f->s = syn_new(MEM, 32ULL << 20, "x86_64");
+	f->kv = l5 ? 0xff11000000000000ULL : 0xffff888000000000ULL;
+	f->s->kv_base = f->kv;
+	f->root = syn_table(f->s, 8192) ; /* order-1 PGD, as with PTI */
+	syn_map(f->s, fmt, f->root, f->kv, pud_level,
+		0 | X86_PTE_PRESENT | X86_PTE_RW | X86_PTE_PSE | X86_PTE_NX,
+		syn_x86_table_entry);
+	syn_number(f->s, "pgtable_l5_enabled", l5);
+	syn_number(f->s, "phys_base", (int64_t)PHYS_BASE);
+	syn_number(f->s, "__end_of_permanent_fixed_addresses", 0x2c3);
+	syn_symbol(f->s, "init_top_pgt", X86_START_KERNEL_MAP + f->root - PHYS_BASE);
+	var(f, "page_offset_base", 0, f->kv);
+	var(f, "vmalloc_base", 1, l5 ? 0xffa0000000000000ULL : 0xffffc90000000000ULL);
+	var(f, "vmemmap_base", 2, l5 ? 0xffd4000000000000ULL : 0xffffea0000000000ULL);
+	var(f, "max_pfn", 3, MEM >> 12);
+	boot_cpu = var(f, "boot_cpu_data", 4, 0);
+	syn_member(f->s, "cpuinfo_x86", "x86_capability", 0x40);
+	syn_put(f->s, boot_cpu - f->kv + 0x40 + 4 * 7, pti ? 1u << 11 : 0, 4);
+
+	/* Tasks: init_task (pid 0, no mm) -> pid 1 (no mm) -> pid 42 (mm). */
+	syn_member(f->s, "task_struct", "tasks", 0x10);
+	syn_member(f->s, "task_struct", "pid", 0x20);
+	syn_member(f->s, "task_struct", "comm", 0x30);
+	syn_member(f->s, "task_struct", "mm", 0x40);
+	syn_member(f->s, "mm_struct", "pgd", 0x8);
+	f->pgd42 = syn_table(f->s, 8192);
+	syn_put(f->s, MM_PA + 0x8, f->kv + f->pgd42, 8);
+	for (int i = 0; i < 3; i++) {
+		uint64_t pa = TASKS_PA + 0x1000 * (uint64_t)i;
+		uint64_t next = TASKS_PA + 0x1000 * (uint64_t)((i + 1) % 3);
+		static const char *const comm[] = { "swapper/0", "init", "ptwalk-probe" };
+		static const int pid[] = { 0, 1, 42 };
+
+		if (corrupt_list && i == 2)
+			next = TASKS_PA + 0x1000; /* loops 1 -> 2 -> 1, never back to init */
+		f->task[i] = f->kv + pa;
+		syn_put(f->s, pa + 0x10, f->kv + next + 0x10, 8);
+		syn_put(f->s, pa + 0x20, (uint64_t)pid[i], 4);
+		memcpy(f->s->mem + pa + 0x30, comm[i], strlen(comm[i]));
+		syn_put(f->s, pa + 0x40, i == 2 ? f->kv + MM_PA : 0, 8);
+	}
+	syn_symbol(f->s, "init_task", f->task[0]);
+	return f;
+}
+
+static void kernel_free(struct kfix *f)
+{
+	syn_free(f->s);
+	test_free(f);
+}
+
+static const struct pw_marker *marker(const struct pw_kernel *k, const char *name)
+{
+	for (int i = 0; i < k->nmarkers; i++)
+		if (strcmp(k->markers[i].name, name) == 0)
+			return &k->markers[i];
+	return NULL;
+}
+
+static void test_layout_5level(void **state)
+{
+	struct kfix *f = kernel_new(1, 1, 0);
+	struct pw_kernel k;
+	char why[256] = "";
+
+	(void)state;
+	assert_int_equal(pw_kernel_open(&k, &f->s->target, why, sizeof(why)), PW_OK);
+	assert_string_equal(k.fmt->name, "x86_64-5level");
+	assert_int_equal(k.kernel_root_pa, f->root);
+	assert_int_equal(k.mem_end, MEM);
+	assert_true(k.pti);
+	/* mm.rst (5-level): guard hole ends / LDT remap starts at ff10000000000000. */
+	assert_int_equal(marker(&k, "LDT remap")->va, 0xff10000000000000ULL);
+	assert_int_equal(k.dump_range[1].start, 0xff10000000000000ULL);
+	/* User half ends at 2^56. */
+	assert_int_equal(k.dump_range[0].end, 1ULL << 56);
+	assert_int_equal(marker(&k, "Low Kernel Mapping")->va, f->kv);
+	assert_int_equal(marker(&k, "vmalloc() Area")->va, 0xffa0000000000000ULL);
+	/* mm.rst: cpu_entry_area at fffffe0000000000, ESPfix at ffffff0000000000,
+	 * EFI runtime ending at ffffffef00000000, modules from ffffffffc0000000
+	 * (1G KASLR image), module end ffffffffff000000. */
+	assert_int_equal(marker(&k, "CPU entry Area")->va, 0xfffffe0000000000ULL);
+	assert_int_equal(marker(&k, "ESPfix Area")->va, 0xffffff0000000000ULL);
+	assert_int_equal(marker(&k, "ESPfix Area")->max_lines, 16);
+	assert_int_equal(marker(&k, "EFI Runtime Services")->va, 0xffffffef00000000ULL);
+	assert_int_equal(marker(&k, "Modules")->va, 0xffffffffc0000000ULL);
+	assert_int_equal(marker(&k, "End Modules")->va, 0xffffffffff000000ULL);
+	/* FIXADDR_START = 0xffffffffff7ff000 - 0x2c3 pages. */
+	assert_int_equal(marker(&k, "Fixmap Area")->va, 0xffffffffff7ff000ULL - (0x2c3ULL << 12));
+	for (int i = 1; i < k.nmarkers; i++)
+		assert_true(k.markers[i].va > k.markers[i - 1].va);
+	pw_kernel_close(&k);
+	assert_int_equal(f->s->allocs_live, 0);
+	kernel_free(f);
+}
+
+static void test_layout_4level(void **state)
+{
+	struct kfix *f = kernel_new(0, 0, 0);
+	struct pw_kernel k;
+	char why[256] = "";
+	uint64_t pa;
+
+	(void)state;
+	assert_int_equal(pw_kernel_open(&k, &f->s->target, why, sizeof(why)), PW_OK);
+	assert_string_equal(k.fmt->name, "x86_64-4level");
+	assert_false(k.pti);
+	assert_int_equal(k.arch->user_root_pa(&k, k.kernel_root_pa, &pa), PW_ERR_UNSUPPORTED);
+	/* mm.rst (4-level): LDT remap at ffff880000000000, user space below 2^47. */
+	assert_int_equal(marker(&k, "LDT remap")->va, 0xffff880000000000ULL);
+	assert_int_equal(k.dump_range[1].start, 0xffff880000000000ULL);
+	assert_int_equal(k.dump_range[0].end, 1ULL << 47);
+	/* kvtop through the direct map. */
+	assert_int_equal(pw_kernel_kvtop(&k, f->kv + 0x123456, &pa), PW_OK);
+	assert_int_equal(pa, 0x123456);
+	pw_kernel_close(&k);
+	kernel_free(f);
+}
+
+static void test_find_task(void **state)
+{
+	struct kfix *f = kernel_new(1, 1, 0);
+	struct pw_kernel k;
+	struct pw_task t;
+	char why[256] = "", spec[32];
+
+	(void)state;
+	assert_int_equal(pw_kernel_open(&k, &f->s->target, why, sizeof(why)), PW_OK);
+	assert_int_equal(pw_kernel_find_task(&k, "42", &t, why, sizeof(why)), PW_OK);
+	assert_int_equal(t.pid, 42);
+	assert_string_equal(t.comm, "ptwalk-probe");
+	assert_int_equal(t.root_pa, f->pgd42);
+	snprintf(spec, sizeof(spec), "0x%llx", (unsigned long long)f->task[1]);
+	assert_int_equal(pw_kernel_find_task(&k, spec, &t, why, sizeof(why)), PW_OK);
+	assert_int_equal(t.pid, 1);
+	assert_int_equal(t.mm, 0);
+	assert_int_equal(pw_kernel_find_task(&k, "999", &t, why, sizeof(why)), PW_ERR_NOTFOUND);
+	assert_string_equal(why, "no task with pid 999 in init_task.tasks");
+	assert_int_equal(pw_kernel_find_task(&k, "4x2", &t, why, sizeof(why)), PW_ERR_INVALID);
+	pw_kernel_close(&k);
+	kernel_free(f);
+}
+
+static void test_corrupt_task_list_terminates(void **state)
+{
+	struct kfix *f = kernel_new(1, 1, 1);
+	struct pw_kernel k;
+	struct pw_task t;
+	char why[256] = "";
+
+	(void)state;
+	assert_int_equal(pw_kernel_open(&k, &f->s->target, why, sizeof(why)), PW_OK);
+	assert_int_equal(pw_kernel_find_task(&k, "7", &t, why, sizeof(why)), PW_ERR_NOTFOUND);
+	pw_kernel_close(&k);
+	kernel_free(f);
+}
+
+static void test_missing_symbol_is_one_line(void **state)
+{
+	struct syn *s = syn_new(MEM, 32ULL << 20, "x86_64");
+	struct pw_kernel k;
+	char why[256] = "";
+
+	(void)state;
+	syn_number(s, "pgtable_l5_enabled", 0);
+	syn_number(s, "phys_base", 0);
+	assert_int_not_equal(pw_kernel_open(&k, &s->target, why, sizeof(why)), PW_OK);
+	assert_string_equal(why, "symbol init_top_pgt not found: not an x86_64 kernel?");
+	assert_null(strchr(why, '\n'));
+	s->target.arch = "mips";
+	assert_int_equal(pw_kernel_open(&k, &s->target, why, sizeof(why)), PW_ERR_UNSUPPORTED);
+	assert_string_equal(why, "architecture mips is not supported");
+	syn_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout_5level),
+		cmocka_unit_test(test_layout_4level),
+		cmocka_unit_test(test_find_task),
+		cmocka_unit_test(test_corrupt_task_list_terminates),
+		cmocka_unit_test(test_missing_symbol_is_one_line),
+	};
+
+	return cmocka_run_group_tests_name("kernel_x86_64", tests, NULL, NULL);
+}

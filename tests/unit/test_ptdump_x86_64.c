@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ptdump text against lines derived by hand from Linux 6.1's
+ * arch/x86/mm/dump_pagetables.c (note_page(), printk_prot()): "0x%016lx-
+ * 0x%016lx   ", "%9lu%c ", 30 blanks for a hole, "USR "/"    ", "RW "/"ro ",
+ * "PWT ", "PCD ", "PSE ", "PAT ", "GLB ", "NX "/"x  ", then the level.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ptwalk/arch_x86_64.h"
+#include "ptwalk/ptdump.h"
+#include "synthetic.h"
+
+#define HOLE "                              "
+#define P_USER (X86_PTE_PRESENT | X86_PTE_RW | X86_PTE_USER | X86_PTE_ACCESSED | X86_PTE_DIRTY)
+
+static const struct pw_marker two_markers[] = {
+	{ 0, "User Space", 0 },
+	{ 1ULL << 63, "Kernel Space", 0 },
+};
+
+/* Run ptdump over the kernel's two x86_64 4-level ranges into a string. */
+static char *dump(struct syn *s, uint64_t root, int json, int phys)
+{
+	static char out[1 << 16];
+	struct pw_space sp;
+	struct pw_ptdump d;
+	struct pw_visitor v = { .state = &d, .note = pw_ptdump_note };
+	struct pw_ptdump_opts o = { .json = json, .phys = phys,
+				    .markers = two_markers, .nmarkers = 2 };
+	FILE *fp = fmemopen(out, sizeof(out), "w");
+
+	assert_non_null(fp);
+	o.fp = fp;
+	assert_int_equal(pw_space_init(&sp, &s->target, &pw_format_x86_64_4level, root), PW_OK);
+	pw_ptdump_begin(&d, sp.fmt, &pw_ptdump_style_x86_64, &o);
+	assert_int_equal(pw_walk_range(&sp, 0, 1ULL << 47, &v), PW_OK);
+	assert_int_equal(pw_walk_range(&sp, 0xffff880000000000ULL, 0, &v), PW_OK);
+	pw_ptdump_end(&d);
+	fclose(fp);
+	pw_space_release(&sp);
+	return out;
+}
+
+static void test_kernel_format_lines(void **state)
+{
+	struct syn *s = syn_new(64 << 20, 32 << 20, "x86_64");
+	uint64_t root = syn_table(s, 4096);
+	const char *expect =
+		"---[ User Space ]---\n"
+		"0x0000000000000000-0x0000000000001000           4K " HOLE "pte\n"
+		"0x0000000000001000-0x0000000000002000           4K USR RW " "    " "    " "    " "    " "    " "NX " "pte\n"
+		"0x0000000000002000-0x0000000000200000        2040K " HOLE "pte\n"
+		"0x0000000000200000-0x0000000040000000        1022M " HOLE "pmd\n"
+		"0x0000000040000000-0x0000008000000000         511G " HOLE "pud\n"
+		"0x0000008000000000-0xffff880000000000   17179745792G " HOLE "pgd\n"
+		"---[ Kernel Space ]---\n"
+		"0xffff880000000000-0xffffff8000000000      122368G " HOLE "pgd\n"
+		"0xffffff8000000000-0xffffffff80000000         510G " HOLE "pud\n"
+		"0xffffffff80000000-0xffffffff81000000          16M " HOLE "pmd\n"
+		"0xffffffff81000000-0xffffffff81200000           2M " "    " "ro " "    " "    " "PSE " "    " "GLB " "x  " "pmd\n"
+		"0xffffffff81200000-0xffffffffc0000000        1006M " HOLE "pmd\n"
+		"0xffffffffc0000000-0x0000000000000000           1G " HOLE "pud\n";
+
+	(void)state;
+	syn_map(s, &pw_format_x86_64_4level, root, 0x1000, 3, 0x5000 | P_USER | X86_PTE_NX,
+		syn_x86_table_entry);
+	syn_map(s, &pw_format_x86_64_4level, root, 0xffffffff81000000ULL, 2,
+		0x1000000 | X86_PTE_PRESENT | X86_PTE_ACCESSED | X86_PTE_PSE | X86_PTE_GLOBAL,
+		syn_x86_table_entry);
+	assert_string_equal(dump(s, root, 0, 0), expect);
+	syn_free(s);
+}
+
+static void test_phys_split_and_json(void **state)
+{
+	struct syn *s = syn_new(64 << 20, 32 << 20, "x86_64");
+	uint64_t root = syn_table(s, 4096);
+	char *out;
+
+	(void)state;
+	/* Three pages with equal flags; the third is not physically contiguous. */
+	syn_map(s, &pw_format_x86_64_4level, root, 0x1000, 3, 0x5000 | P_USER, syn_x86_table_entry);
+	syn_map(s, &pw_format_x86_64_4level, root, 0x2000, 3, 0x6000 | P_USER, syn_x86_table_entry);
+	syn_map(s, &pw_format_x86_64_4level, root, 0x3000, 3, 0x9000 | P_USER, syn_x86_table_entry);
+	out = dump(s, root, 0, 0);
+	assert_non_null(strstr(out, "0x0000000000001000-0x0000000000004000          12K USR RW"));
+	out = dump(s, root, 0, 1);
+	assert_non_null(strstr(out, "0x0000000000001000-0x0000000000003000           8K USR RW"));
+	assert_non_null(strstr(out, "pte  pa=0x5000\n"));
+	assert_non_null(strstr(out, "0x0000000000003000-0x0000000000004000           4K USR RW"));
+	assert_non_null(strstr(out, "pte  pa=0x9000\n"));
+	out = dump(s, root, 1, 1);
+	assert_non_null(strstr(out, "{\"type\":\"marker\",\"name\":\"User Space\",\"va\":\"0x0\"}\n"));
+	assert_non_null(strstr(out, "{\"type\":\"range\",\"va_start\":\"0x1000\",\"va_end\":\"0x3000\","
+				    "\"level\":\"pte\",\"present\":true,\"prot\":[\"USR\",\"RW\"],"
+				    "\"pa_start\":\"0x5000\"}\n"));
+	assert_non_null(strstr(out, "\"va_end\":\"0x10000000000000000\""));
+	syn_free(s);
+}
+
+static void test_max_lines_marker(void **state)
+{
+	struct syn *s = syn_new(64 << 20, 32 << 20, "x86_64");
+	uint64_t root = syn_table(s, 4096);
+	static char out[1 << 16];
+	const struct pw_marker markers[] = {
+		{ 0, "Low", 2 }, { 0x100000, "High", 0 },
+	};
+	struct pw_space sp;
+	struct pw_ptdump d;
+	struct pw_visitor v = { .state = &d, .note = pw_ptdump_note };
+	struct pw_ptdump_opts o = { .markers = markers, .nmarkers = 2 };
+
+	(void)state;
+	/* Alternate present / not present: 4 ranges below the second marker. */
+	syn_map(s, &pw_format_x86_64_4level, root, 0x1000, 3, 0x5000 | P_USER, syn_x86_table_entry);
+	syn_map(s, &pw_format_x86_64_4level, root, 0x3000, 3, 0x7000 | P_USER, syn_x86_table_entry);
+	o.fp = fmemopen(out, sizeof(out), "w");
+	pw_space_init(&sp, &s->target, &pw_format_x86_64_4level, root);
+	pw_ptdump_begin(&d, sp.fmt, &pw_ptdump_style_x86_64, &o);
+	pw_walk_range(&sp, 0, 0x200000, &v);
+	pw_ptdump_end(&d);
+	fclose(o.fp);
+	pw_space_release(&sp);
+	/* Ranges 0-1000, 1000-2000 printed; 2000-3000, 3000-4000, 4000-100000
+	 * counted; "... 3 entries skipped ... " when the marker is crossed. */
+	assert_non_null(strstr(out, "0x0000000000001000-0x0000000000002000"));
+	assert_null(strstr(out, "0x0000000000002000-0x0000000000003000"));
+	assert_non_null(strstr(out, "... 3 entries skipped ... \n---[ High ]---\n"));
+	syn_free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kernel_format_lines),
+		cmocka_unit_test(test_phys_split_and_json),
+		cmocka_unit_test(test_max_lines_marker),
+	};
+
+	return cmocka_run_group_tests_name("ptdump_x86_64", tests, NULL, NULL);
+}

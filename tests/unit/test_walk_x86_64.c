@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The generic walker over synthetic x86_64 4- and 5-level page tables. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ptwalk/arch_x86_64.h"
+#include "ptwalk/walk.h"
+#include "synthetic.h"
+
+#define MEM (64ULL << 20)
+#define TABLES (32ULL << 20)
+#define P_KERN (X86_PTE_PRESENT | X86_PTE_RW | X86_PTE_ACCESSED | X86_PTE_DIRTY)
+#define P_USER (P_KERN | X86_PTE_USER)
+
+static const struct pw_format *f4 = &pw_format_x86_64_4level;
+static const struct pw_format *f5 = &pw_format_x86_64_5level;
+
+struct fixture {
+	struct syn *s;
+	uint64_t root;
+	struct pw_space sp;
+};
+
+static struct fixture *fixture_new(const struct pw_format *fmt)
+{
+	struct fixture *f = test_calloc(1, sizeof(*f));
+
+	f->s = syn_new(MEM, TABLES, "x86_64");
+	f->root = syn_table(f->s, 4096);
+	assert_int_equal(pw_space_init(&f->sp, &f->s->target, fmt, f->root), PW_OK);
+	return f;
+}
+
+static void fixture_free(struct fixture *f)
+{
+	pw_space_release(&f->sp);
+	assert_int_equal(f->s->allocs_live, 0);
+	syn_free(f->s);
+	test_free(f);
+}
+
+static uint64_t map(struct fixture *f, uint64_t va, int level, uint64_t raw)
+{
+	return syn_map(f->s, f->sp.fmt, f->root, va, level, raw, syn_x86_table_entry);
+}
+
+static void test_4k_page_4level(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct pw_translation tr;
+	uint64_t va = 0x10000123;
+	uint64_t epa = map(f, va, 3, 0x5000 | P_USER);
+
+	(void)state;
+	assert_int_equal(pw_translate(&f->sp, va, &tr), PW_OK);
+	assert_int_equal(tr.status, PW_ST_MAPPED);
+	assert_int_equal(tr.pa, 0x5123);
+	assert_int_equal(tr.page_size, 4096);
+	assert_int_equal(tr.nsteps, 4);
+	/* Index of each level from the VA bits, by hand: 0x10000123. */
+	assert_int_equal(tr.step[0].index, 0);
+	assert_int_equal(tr.step[1].index, 0);
+	assert_int_equal(tr.step[2].index, 0x80);  /* bits 21..29 */
+	assert_int_equal(tr.step[3].index, 0);
+	assert_int_equal(tr.step[0].table_pa, f->root);
+	assert_int_equal(tr.step[3].entry_pa, epa);
+	assert_int_equal(tr.step[3].raw, 0x5000 | P_USER);
+	assert_int_equal(tr.eff_perm, PW_PERM_ALL);
+	fixture_free(f);
+}
+
+static void test_large_pages(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct pw_translation tr;
+
+	(void)state;
+	/* 2M at pmd, 1G at pud, both in the upper (kernel) half. */
+	map(f, 0xffff888000200000ULL, 2, 0x400000 | P_KERN | X86_PTE_PSE);
+	map(f, 0xffff888040000000ULL, 1, 0x80000000ULL | P_KERN | X86_PTE_PSE | X86_PTE_NX);
+	pw_translate(&f->sp, 0xffff888000212345ULL, &tr);
+	assert_int_equal(tr.status, PW_ST_MAPPED);
+	assert_int_equal(tr.page_size, 2 << 20);
+	assert_int_equal(tr.pa, 0x412345);
+	assert_int_equal(tr.nsteps, 3);
+	pw_translate(&f->sp, 0xffff888041234567ULL, &tr);
+	assert_int_equal(tr.status, PW_ST_MAPPED);
+	assert_int_equal(tr.page_size, 1 << 30);
+	assert_int_equal(tr.pa, 0x81234567ULL);
+	assert_int_equal(tr.nsteps, 2);
+	/* The leaf has no USER bit and has NX: kernel, writable, no-exec. */
+	assert_int_equal(tr.eff_perm, PW_PERM_WRITE);
+	fixture_free(f);
+}
+
+static void test_5level_upper_half(void **state)
+{
+	struct fixture *f = fixture_new(f5);
+	struct pw_translation tr;
+	uint64_t va = 0xff11000000001000ULL;
+
+	(void)state;
+	map(f, va, 4, 0x7000 | P_KERN | X86_PTE_NX);
+	pw_translate(&f->sp, va + 0x10, &tr);
+	assert_int_equal(tr.status, PW_ST_MAPPED);
+	assert_int_equal(tr.nsteps, 5);
+	assert_int_equal(tr.pa, 0x7010);
+	/* pgd index: bits 48..56 of 0xff11... = 0x111; p4d etc. 0. */
+	assert_int_equal(tr.step[0].index, 0x111);
+	assert_int_equal(tr.step[4].index, 1);
+	/* Table entries carry USER, the leaf does not: effective is kernel. */
+	assert_int_equal(tr.eff_perm, PW_PERM_WRITE);
+	fixture_free(f);
+}
+
+static void test_not_present_each_level(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct pw_translation tr;
+
+	(void)state;
+	map(f, 0x200000, 3, 0x9000 | P_USER);
+	/* Empty pgd slot. */
+	pw_translate(&f->sp, 0x7f0000000000ULL, &tr);
+	assert_int_equal(tr.status, PW_ST_NOT_PRESENT);
+	assert_int_equal(tr.nsteps, 1);
+	/* Same pmd table, other pmd entry missing. */
+	pw_translate(&f->sp, 0x40000000ULL - 0x200000, &tr);
+	assert_int_equal(tr.status, PW_ST_NOT_PRESENT);
+	assert_int_equal(tr.nsteps, 3);
+	/* Same pte table, next pte zero. */
+	pw_translate(&f->sp, 0x201000, &tr);
+	assert_int_equal(tr.status, PW_ST_NOT_PRESENT);
+	assert_int_equal(tr.nsteps, 4);
+	assert_string_equal(tr.step[3].e.why, "not present");
+	fixture_free(f);
+}
+
+static void test_noncanonical(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct pw_translation tr;
+
+	(void)state;
+	pw_translate(&f->sp, 0x0000800000000000ULL, &tr);
+	assert_int_equal(tr.status, PW_ST_NONCANONICAL);
+	assert_int_equal(tr.nsteps, 0);
+	assert_false(pw_va_canonical(f4, 0xff00000000000000ULL));
+	assert_true(pw_va_canonical(f5, 0xff00000000000000ULL));
+	assert_false(pw_va_canonical(f5, 0x0100000000000000ULL));
+	fixture_free(f);
+}
+
+static void test_loops(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct pw_translation tr;
+	uint64_t va = 0x40000000;
+	uint64_t pmd_entry;
+
+	(void)state;
+	map(f, va, 3, 0x1000 | P_USER);
+	/* Make the pmd entry point to the pud table: an ancestor. */
+	pmd_entry = syn_entry_pa(f->s, f4, f->root, va, 2);
+	syn_put(f->s, pmd_entry,
+		(syn_entry_pa(f->s, f4, f->root, va, 1) & ~0xfffULL) | 0x67, 8);
+	pw_translate(&f->sp, va, &tr);
+	assert_int_equal(tr.status, PW_ST_LOOP);
+	/* The root pointing to itself. */
+	syn_put(f->s, f->root, f->root | 0x67, 8);
+	pw_space_invalidate(&f->sp);
+	pw_translate(&f->sp, 0x1000, &tr);
+	assert_int_equal(tr.status, PW_ST_LOOP);
+	assert_int_equal(tr.nsteps, 2);
+	fixture_free(f);
+}
+
+static void test_bad_entries(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct pw_translation tr;
+
+	(void)state;
+	/* 2M leaf with bit 13 set: reserved. */
+	map(f, 0x600000, 2, 0x600000 | (1ULL << 13) | P_KERN | X86_PTE_PSE);
+	pw_translate(&f->sp, 0x600000, &tr);
+	assert_int_equal(tr.status, PW_ST_BAD_ENTRY);
+	/* PS at the pgd level is reserved. */
+	syn_put(f->s, f->root + 8 * 5, 0x40000000ULL | P_KERN | X86_PTE_PSE, 8);
+	pw_space_invalidate(&f->sp);
+	pw_translate(&f->sp, 5ULL << 39, &tr);
+	assert_int_equal(tr.status, PW_ST_BAD_ENTRY);
+	/* A table beyond the end of memory (mem_end known). */
+	f->sp.mem_end = MEM;
+	syn_put(f->s, f->root + 8 * 6, (MEM + 0x1000) | 0x67, 8);
+	pw_space_invalidate(&f->sp);
+	pw_translate(&f->sp, 6ULL << 39, &tr);
+	assert_int_equal(tr.status, PW_ST_BAD_PFN);
+	/* The same without mem_end: the read fails instead. */
+	f->sp.mem_end = 0;
+	pw_translate(&f->sp, 6ULL << 39, &tr);
+	assert_int_equal(tr.status, PW_ST_UNREADABLE);
+	fixture_free(f);
+}
+
+static void test_excluded_table(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct pw_translation tr;
+	uint64_t va = 0x1000;
+
+	(void)state;
+	map(f, va, 3, 0x3000 | P_USER);
+	f->s->excluded[f->s->nexcluded++] =
+		syn_entry_pa(f->s, f4, f->root, va, 3) & ~0xfffULL;
+	pw_translate(&f->sp, va, &tr);
+	assert_int_equal(tr.status, PW_ST_EXCLUDED);
+	assert_int_equal(tr.err, PW_ERR_EXCLUDED);
+	fixture_free(f);
+}
+
+static void test_effective_perms(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct pw_translation tr;
+	uint64_t va = 0x7000000000ULL;
+	uint64_t pud_entry;
+
+	(void)state;
+	map(f, va, 3, 0x2000 | P_USER);
+	/* Clear RW and set NX in the pud entry: read-only, no-exec below. */
+	pud_entry = syn_entry_pa(f->s, f4, f->root, va, 1);
+	syn_put(f->s, pud_entry,
+		(syn_get(f->s, pud_entry, 8) & ~X86_PTE_RW) | X86_PTE_NX, 8);
+	pw_translate(&f->sp, va, &tr);
+	assert_int_equal(tr.status, PW_ST_MAPPED);
+	assert_int_equal(tr.eff_perm, PW_PERM_USER);
+	fixture_free(f);
+}
+
+/* ---- range walks ---- */
+
+struct collect {
+	uint64_t next_va;
+	int have_next;
+	int gaps;
+	uint64_t mapped;
+	uint64_t notes;
+	uint64_t leaf_pa_sum;
+};
+
+static void collect_note(void *state, const struct pw_note *n)
+{
+	struct collect *c = state;
+
+	if (c->have_next && n->va != c->next_va)
+		c->gaps++;
+	c->next_va = n->end;
+	c->have_next = 1;
+	c->notes++;
+	if (n->status == PW_ST_MAPPED) {
+		c->mapped += n->end - n->va;
+		c->leaf_pa_sum += n->e->addr;
+	}
+}
+
+static void test_range_walk_covers_and_reads_once(void **state)
+{
+	struct fixture *f = fixture_new(f5);
+	struct collect c = { 0 };
+	struct pw_visitor v = { .state = &c, .note = collect_note };
+	uint64_t base = 0xff11000000000000ULL;
+
+	(void)state;
+	/* 1024 4K pages (2 pte tables) and one 2M page. */
+	for (int i = 0; i < 1024; i++)
+		map(f, base + (uint64_t)i * 4096, 4, (0x100000 + (uint64_t)i * 4096) | P_KERN);
+	map(f, base + (8ULL << 20), 3, 0x1000000 | P_KERN | X86_PTE_PSE);
+	/* Tables: pgd, p4d, pud, pmd, 2 pte = 6. */
+	assert_int_equal(pw_walk_range(&f->sp, base, base + (16ULL << 20), &v), PW_OK);
+	assert_int_equal(c.gaps, 0);
+	assert_int_equal(c.mapped, 1024 * 4096 + (2 << 20));
+	assert_int_equal(f->sp.tables_read, 6);
+	/* The last note ends exactly at the requested end. */
+	assert_int_equal(c.next_va, base + (16ULL << 20));
+	fixture_free(f);
+}
+
+static void test_range_walk_whole_space(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct collect c = { 0 };
+	struct pw_visitor v = { .state = &c, .note = collect_note };
+
+	(void)state;
+	map(f, 0x1000, 3, 0x1000 | P_USER);
+	map(f, 0xffffffff81000000ULL, 2, 0x1000000 | P_KERN | X86_PTE_PSE);
+	assert_int_equal(pw_walk_range(&f->sp, 0, 0, &v), PW_OK);
+	/* The non-canonical hole is skipped: exactly one gap, at 2^47. */
+	assert_int_equal(c.gaps, 1);
+	assert_int_equal(c.mapped, 4096 + (2 << 20));
+	assert_int_equal(c.next_va, 0); /* ended at 2^64 */
+	fixture_free(f);
+}
+
+static void test_range_walk_loop_is_bounded(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct collect c = { 0 };
+	struct pw_visitor v = { .state = &c, .note = collect_note };
+
+	(void)state;
+	/* Every pgd entry points to the pgd itself. */
+	for (int i = 0; i < 512; i++)
+		syn_put(f->s, f->root + 8 * (uint64_t)i, f->root | 0x67, 8);
+	assert_int_equal(pw_walk_range(&f->sp, 0, 0, &v), PW_OK);
+	assert_int_equal(c.mapped, 0);
+	assert_int_equal(c.notes, 512);
+	fixture_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_4k_page_4level),
+		cmocka_unit_test(test_large_pages),
+		cmocka_unit_test(test_5level_upper_half),
+		cmocka_unit_test(test_not_present_each_level),
+		cmocka_unit_test(test_noncanonical),
+		cmocka_unit_test(test_loops),
+		cmocka_unit_test(test_bad_entries),
+		cmocka_unit_test(test_excluded_table),
+		cmocka_unit_test(test_effective_perms),
+		cmocka_unit_test(test_range_walk_covers_and_reads_once),
+		cmocka_unit_test(test_range_walk_whole_space),
+		cmocka_unit_test(test_range_walk_loop_is_bounded),
+	};
+
+	return cmocka_run_group_tests_name("walk_x86_64", tests, NULL, NULL);
+}
