@@ -52,8 +52,9 @@ apt_update() {
 }
 
 # Print the kernel ABI name (e.g. 6.1.0-56-cloud-amd64) the meta package currently points to.
+# Prints nothing (and succeeds) when apt does not know the package yet.
 resolve_kver() {
-	apt-cache depends linux-image-cloud-amd64-dbg 2>/dev/null |
+	{ apt-cache depends linux-image-cloud-amd64-dbg 2>/dev/null || true; } |
 		sed -n 's/^ *Depends: linux-image-\(.*-cloud-amd64\)-dbg.*/\1/p' | head -n1
 }
 
@@ -91,10 +92,9 @@ download() {
 		apt_update
 		(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2) || { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
 	fi
-	local f
-	f=$(cd "$tmp" && ls -1 ./*.deb 2>/dev/null | head -n1)
-	[ -n "$f" ] || { rm -rf "$tmp"; die "apt-get download $pkg produced no .deb"; }
-	f=${f#./}
+	local debs=("$tmp"/*.deb) f
+	[ -f "${debs[0]}" ] || { rm -rf "$tmp"; die "apt-get download $pkg produced no .deb"; }
+	f=$(basename "${debs[0]}")
 	mv -f "$tmp/$f" "$kdir/debs/$f"
 	rm -rf "$tmp"
 	echo "$f" >"$stamp"

@@ -20,7 +20,7 @@ set -euo pipefail
 die() { echo "make-dump: error: $*" >&2; exit 1; }
 log() { echo "make-dump: $*" >&2; }
 
-[ $# -eq 1 ] || die "usage: $0 SCENARIO (one of: $(cd "$(dirname "$0")/scenarios" && ls ./*.conf | sed 's|^\./||; s|\.conf$||' | tr '\n' ' '))"
+[ $# -eq 1 ] || die "usage: $0 SCENARIO (one of: $(cd "$(dirname "$0")/scenarios" && ls ./*.conf | sed 's|^\./||; s|\.conf$||' | xargs))"
 scenario=$1
 here=$(cd "$(dirname "$0")" && pwd)
 conf="$here/scenarios/$scenario.conf"
@@ -55,7 +55,11 @@ t_start=$(date +%s.%N)
 elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 # --- kernel and initramfs --------------------------------------------------------------------
-kdir=$("$here/fetch-kernel.sh" | tail -n1)
+dbg_args=()
+for m in "${MODULES[@]}"; do
+	dbg_args+=(--dbg-module "$m") # their debug info, for crash's 'mod -s'
+done
+kdir=$("$here/fetch-kernel.sh" "${dbg_args[@]}" | tail -n1)
 [ -f "$kdir/vmlinuz" ] && [ -f "$kdir/vmlinux" ] || die "fetch-kernel.sh did not provide vmlinuz and vmlinux in '$kdir'"
 kver=$(basename "$kdir")
 pkgver=$(sed -n 's/^package_version=//p' "$kdir/version")
@@ -105,8 +109,12 @@ qemu_pid=$!
 
 fail_with_log() {
 	echo "make-dump: error: $*" >&2
-	echo "---- last 40 lines of $scenario serial.log ----" >&2
-	tail -n 40 "$serial" | tr -d '\r' >&2 || true
+	if [ -s "$serial" ]; then
+		echo "---- last 40 lines of $scenario serial.log ----" >&2
+		tail -n 40 "$serial" | tr -d '\r' >&2 || true
+	else
+		echo "---- $scenario serial.log is empty ----" >&2
+	fi
 	if [ -s "$tmp/qemu.log" ]; then
 		echo "---- qemu output ----" >&2
 		tail -n 20 "$tmp/qemu.log" >&2
@@ -229,6 +237,8 @@ rm -f "$key.guest"
 ln -sfn "$(readlink -f "$kdir/vmlinux")" "$tmp/vmlinux"
 ln -sfn "$(readlink -f "$kdir/System.map")" "$tmp/System.map"
 [ -s "$tmp/qemu.log" ] || rm -f "$tmp/qemu.log"
+cmdline=$(<"$tmp/qemu-cmdline.txt")
+printf '%s\n' "${cmdline//"$tmp"/"$out"}" >"$tmp/qemu-cmdline.txt" # paths as they will be
 chmod 755 "$tmp"
 chmod 644 "$tmp/vmcore"
 rm -rf "$out.old"

@@ -392,6 +392,9 @@ int main(void)
 	key("guest_paging_levels=%d", high56_ok ? 5 : 4);
 	if (read_text("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf)) == 0)
 		key("thp_enabled=%s", buf);
+	/* "Mitigation: PTI" means the kernel runs with page table isolation. */
+	if (read_text("/sys/devices/system/cpu/vulnerabilities/meltdown", buf, sizeof(buf)) == 0)
+		key("cpu_vuln_meltdown=%s", buf);
 	report_iomem();
 
 	/* --- the pages ----------------------------------------------------------------- */
