@@ -13,7 +13,19 @@ static void x86_64_decode(const struct pw_format *fmt, int level, uint64_t raw,
 
 	if (!(raw & X86_PTE_PRESENT)) {
 		e->kind = PW_ENTRY_NONE;
-		e->why = raw ? "not present (non-zero)" : "not present";
+		if (!raw) {
+			e->why = "not present";
+			return;
+		}
+		/*
+		 * Since the L1TF fix (4.19) the kernel stores the pfn of a
+		 * not-present entry inverted (arch/x86/include/asm/pgtable-invert.h).
+		 * PROT_NONE pages keep _PAGE_PROTNONE (the global bit); other
+		 * non-zero entries at the PTE level are swap or migration entries.
+		 */
+		e->addr = ~raw & X86_PTE_ADDR_MASK;
+		e->why = raw & X86_PTE_GLOBAL ? "not present: PROT_NONE page (pfn stored inverted)"
+					      : "not present: swap/migration entry or garbage";
 		return;
 	}
 	e->perm = (raw & X86_PTE_RW ? PW_PERM_WRITE : 0) |

@@ -7,7 +7,7 @@
 char *help_ptwalk[] = {
 	"ptwalk",
 	"walk the page tables for an address, level by level",
-	"[-k | -u | -c pid | taskp] [-P] [-j] address ...",
+	"[-k | -u | -c pid | taskp] [-P] [-j] address | symbol ...",
 	"  Translates each virtual address by walking the page tables itself,",
 	"  reading each table page whole, and shows every level: the table's",
 	"  physical address, the index, the entry's physical address, the raw",

@@ -50,6 +50,18 @@ static int parse_hex(const char *s, uint64_t *out)
 	return errno || end == s || *end ? -1 : 0;
 }
 
+/* A hex address, or a kernel symbol as crash's own commands accept. */
+static int parse_address(const char *s, uint64_t *out)
+{
+	if (parse_hex(s, out) == 0)
+		return 0;
+	if (symbol_exists((char *)s)) {
+		*out = symbol_value((char *)s);
+		return 0;
+	}
+	return -1;
+}
+
 /* The address space a command works on. */
 struct space_choice {
 	const char *label;      /* "kernel", "user" */
@@ -178,6 +190,9 @@ static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
 			fprintf(fp, "%016llx  %s\n", (unsigned long long)s->raw,
 				pw_flag_string(fmt, s->level, s->raw, s->e.kind, flags,
 					       sizeof(flags)));
+		if (read && s->e.kind == PW_ENTRY_NONE && s->e.addr)
+			fprintf(fp, "  %-5s %s: pfn %llx\n", "", s->e.why,
+				(unsigned long long)(s->e.addr >> 12));
 		else
 			fprintf(fp, "%-16s\n", "(unread)");
 	}
@@ -193,6 +208,17 @@ static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
 		fprintf(fp, "NOT MAPPED: %s at %s: %s\n", pw_status_name(tr->status), lvl,
 			stop_reason(tr));
 	}
+}
+
+static const char *entry_kind_name(enum pw_entry_kind kind)
+{
+	switch (kind) {
+	case PW_ENTRY_TABLE: return "table";
+	case PW_ENTRY_LEAF: return "leaf";
+	case PW_ENTRY_BAD: return "bad";
+	case PW_ENTRY_NONE: break;
+	}
+	return "none";
 }
 
 static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
@@ -221,10 +247,15 @@ static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
 		int first = 1;
 
 		fprintf(fp, "%s{\"level\":\"%s\",\"table_pa\":\"0x%llx\",\"index\":%u,"
-			"\"entry_pa\":\"0x%llx\",\"entry\":\"0x%llx\",\"flags\":[",
+			"\"entry_pa\":\"0x%llx\",\"entry\":\"0x%llx\",\"kind\":\"%s\",",
 			i ? "," : "", fmt->level[s->level].name,
 			(unsigned long long)s->table_pa, s->index,
-			(unsigned long long)s->entry_pa, (unsigned long long)s->raw);
+			(unsigned long long)s->entry_pa, (unsigned long long)s->raw,
+			entry_kind_name(s->e.kind));
+		/* Where the entry points: next table, page, or PROT_NONE pfn. */
+		if (s->e.addr || s->e.kind == PW_ENTRY_TABLE || s->e.kind == PW_ENTRY_LEAF)
+			fprintf(fp, "\"addr\":\"0x%llx\",", (unsigned long long)s->e.addr);
+		fputs("\"flags\":[", fp);
 		pw_flag_string(fmt, s->level, s->raw, s->e.kind, flags, sizeof(flags));
 		for (f = strtok_r(flags, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
 			fprintf(fp, "%s\"%s\"", first ? "" : ",", f);
@@ -264,8 +295,9 @@ static void cmd_ptwalk(void)
 		uint64_t va;
 		int use_kernel;
 
-		if (parse_hex(args[optind], &va)) {
-			error(INFO, "invalid address: %s\n", args[optind]);
+		if (parse_address(args[optind], &va)) {
+			error(INFO, "invalid address: %s (not hex, not a symbol)\n",
+			      args[optind]);
 			continue;
 		}
 		if (!pw_va_canonical(ctx.k.fmt, va)) {

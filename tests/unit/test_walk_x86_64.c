@@ -141,6 +141,23 @@ static void test_not_present_each_level(void **state)
 	fixture_free(f);
 }
 
+static void test_protnone_pfn_inverted(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct pw_translation tr;
+	/* A PROT_NONE pte for pfn 0x1f064 as L1TF-era kernels store it:
+	 * pfn bits inverted, _PAGE_PROTNONE (bit 8) set, present clear. */
+	uint64_t raw = (~(0x1f064ULL << 12) & X86_PTE_ADDR_MASK) | 0x160;
+
+	(void)state;
+	map(f, 0x10200000, 3, raw);
+	pw_translate(&f->sp, 0x10200000, &tr);
+	assert_int_equal(tr.status, PW_ST_NOT_PRESENT);
+	assert_int_equal(tr.step[3].e.addr, 0x1f064000);
+	assert_non_null(strstr(tr.step[3].e.why, "PROT_NONE"));
+	fixture_free(f);
+}
+
 static void test_noncanonical(void **state)
 {
 	struct fixture *f = fixture_new(f4);
@@ -331,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_large_pages),
 		cmocka_unit_test(test_5level_upper_half),
 		cmocka_unit_test(test_not_present_each_level),
+		cmocka_unit_test(test_protnone_pfn_inverted),
 		cmocka_unit_test(test_noncanonical),
 		cmocka_unit_test(test_loops),
 		cmocka_unit_test(test_bad_entries),

@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Run crash(8) on a real dump with ptwalk.so loaded, and read answer keys.
+
+Each command's output goes to its own file through crash's own redirection
+(`cmd > file`), so a test reads exactly one command's output.
+"""
+import atexit
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+CRASH = os.environ.get("PTWALK_CRASH", "crash")
+# All sessions' command files and outputs; removed when the run ends.
+_TMP_ROOT = tempfile.mkdtemp(prefix="ptwalk-it-")
+atexit.register(shutil.rmtree, _TMP_ROOT, ignore_errors=True)
+
+
+def cache_dir():
+    return os.environ.get("PTWALK_CACHE", os.path.expanduser("~/.cache/ptwalk"))
+
+
+def dumps():
+    """Scenario directories that are complete (have an answer key)."""
+    root = os.path.join(cache_dir(), "dumps")
+    found = []
+    if os.path.isdir(root):
+        for name in sorted(os.listdir(root)):
+            d = os.path.join(root, name)
+            if os.path.isfile(os.path.join(d, "answer-key.txt")):
+                found.append(d)
+    return found
+
+
+def answer_key(dump_dir):
+    key = {}
+    with open(os.path.join(dump_dir, "answer-key.txt")) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if "=" in line and not line.startswith("#"):
+                k, v = line.split("=", 1)
+                key[k] = v
+    return key
+
+
+class Session:
+    """One batch of crash commands against one dump."""
+
+    def __init__(self, dump_dir, so_path, vmlinux=None, vmcore=None, extra_args=()):
+        self.dump_dir = dump_dir
+        self.so = so_path
+        self.vmlinux = vmlinux or os.path.join(dump_dir, "vmlinux")
+        self.vmcore = vmcore or os.path.join(dump_dir, "vmcore")
+        self.extra_args = list(extra_args)
+        self.tmp = tempfile.mkdtemp(dir=_TMP_ROOT)
+        self.cmds = []
+        self.outputs = {}
+
+    def add(self, name, command):
+        """Queue a command; its output is read back with out(name)."""
+        # Numbered files: crash's gdb pass-through chokes on some file names.
+        path = os.path.join(self.tmp, "out%d" % len(self.outputs))
+        self.cmds.append(f"{command} > {path}")
+        self.outputs[name] = path
+
+    def run(self, timeout=1200):
+        script = os.path.join(self.tmp, "commands")
+        with open(script, "w") as f:
+            f.write(f"extend {self.so}\n")
+            for c in self.cmds:
+                f.write(c + "\n")
+            f.write("quit\n")
+        p = subprocess.run(
+            [CRASH, "-s", *self.extra_args, self.vmlinux, self.vmcore, "-i", script],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            timeout=timeout, text=True, errors="replace")
+        self.console = p.stdout
+        self.returncode = p.returncode
+        return self
+
+    def out(self, name):
+        try:
+            with open(self.outputs[name], errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+
+PAGE_SIZES = {"": 4096, "(2MB)": 2 << 20, "(1GB)": 1 << 30}
+
+
+def parse_vtop(text):
+    """{va: pa or None} from crash's `vtop addr...` output.
+
+    crash's summary line takes a shortcut for addresses above
+    __START_KERNEL_map (va - __START_KERNEL_map + phys_base), which is wrong
+    for the fixmap; its own page-table walk ("PAGE: ...") is not, so the
+    walk wins when crash printed one."""
+    result = {}
+    va = None
+    for line in text.splitlines():
+        if line.startswith("VIRTUAL") and "PHYSICAL" in line:
+            va = None
+            continue
+        parts = line.split()
+        if va is None and parts and re.fullmatch(r"[0-9a-f]+", parts[0]) and len(parts[0]) > 8:
+            va = int(parts[0], 16)
+            ok = len(parts) >= 2 and re.fullmatch(r"[0-9a-f]+", parts[1])
+            result[va] = int(parts[1], 16) if ok else None
+            continue
+        m = re.match(r"\s*PAGE:\s+([0-9a-f]+)\s*(\(\d[MG]B\))?\s*$", line)
+        if m and va is not None:
+            size = PAGE_SIZES[m.group(2) or ""]
+            result[va] = int(m.group(1), 16) + (va & (size - 1))
+    return result
+
+
+def parse_p(text):
+    """The value of crash's `p/x sym` output: '$1 = 0x...'."""
+    m = re.search(r"=\s*(0x[0-9a-f]+)", text)
+    return int(m.group(1), 16) if m else None
+
+
+def parse_rd_bytes(text):
+    """Bytes from `rd -p -8 addr count` output."""
+    data = bytearray()
+    for line in text.splitlines():
+        m = re.match(r"\s*[0-9a-f]+:\s+((?:[0-9a-f]{2}\s+)+)", line)
+        if m:
+            data.extend(int(b, 16) for b in m.group(1).split())
+    return bytes(data)

@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""ptwalk and ptdump on real x86_64 vmcores, checked against what we did not
+compute: the guest's own answer key, crash's vtop/rd/p/help -m."""
+import json
+import random
+import re
+
+from crashrun import Session, answer_key, parse_p, parse_rd_bytes, parse_vtop
+
+SAMPLES = 1000
+START_KERNEL_MAP = 0xffffffff80000000
+
+
+def jsonl(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def help_m(text):
+    vals = {}
+    for line in text.splitlines():
+        m = re.match(r"\s*([a-z_]+):\s+([0-9a-f]+)\s*$", line)
+        if m:
+            vals[m.group(1)] = int(m.group(2), 16)
+    return vals
+
+
+class X86Dump:
+    """Everything the tests need from one dump, gathered in two crash runs."""
+
+    def __init__(self, dump_dir, so):
+        self.dir = dump_dir
+        self.key = answer_key(dump_dir)
+        s = Session(dump_dir, so)
+        # gdb's "p" can fail after some other commands here: ask it first.
+        for sym in ("page_offset_base", "vmalloc_base", "vmemmap_base"):
+            s.add("p_" + sym, f"p/x {sym}")
+        s.add("pti_word", "p/x boot_cpu_data.x86_capability[7]")
+        s.add("ptdump_j", "ptdump -p -j")
+        s.add("ptdump_txt", "ptdump")
+        s.add("ptdump_user", "ptdump -u -j")
+        s.add("help_m", "help -m")
+        pid = self.key["pid"]
+        pages = self.key["pages"].split()
+        self.pages = pages
+        vas = " ".join(self.key[f"page.{p}.va"] for p in pages)
+        s.add("user_walk", f"ptwalk -j -c {pid} {vas}")
+        for p in pages:
+            if self.key.get(f"page.{p}.present") == "1":
+                s.add(f"rd_{p}", f"rd -p -8 {self.key[f'page.{p}.phys']} 64")
+        # Bad input: each must be one line, and the session must go on.
+        s.add("bad_hex", "ptwalk zzz")
+        s.add("bad_canon", "ptwalk 8000000000000000")
+        s.add("bad_pid", "ptwalk -c 99999 1000")
+        s.add("bad_task", "ptdump -c 0xffffffffffff0000")
+        s.add("bad_range", "ptdump -r 5000-1000")
+        s.add("kthread", "ptdump -c 2")
+        s.add("after_bad", "rd -x page_offset_base")
+        s.run()
+        self.s1 = s
+        self.ranges = [r for r in jsonl(s.out("ptdump_j")) if r["type"] == "range"]
+        self.markers = {r["name"]: int(r["va"], 16)
+                        for r in jsonl(s.out("ptdump_j")) if r["type"] == "marker"}
+        self.sample_and_compare(so)
+
+    def sample_and_compare(self, so):
+        present = [r for r in self.ranges if r["present"] and "pa_start" in r]
+        rng = random.Random(20191105)
+        weights = [int(r["va_end"], 16) - int(r["va_start"], 16) for r in present]
+        chosen = set()
+        # Every present range at least once (up to SAMPLES), then by size.
+        for r in present[:SAMPLES // 2]:
+            lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
+            chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
+        while len(chosen) < SAMPLES and present:
+            r = rng.choices(present, weights=[max(1, w >> 12) for w in weights])[0]
+            lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
+            chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
+        self.samples = sorted(chosen)
+        self.expect = {}
+        for va in self.samples:
+            for r in present:
+                lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
+                if lo <= va < hi:
+                    self.expect[va] = int(r["pa_start"], 16) + (va - lo)
+                    break
+        s = Session(self.dir, so)
+        chunk = 50  # crash's command line holds 1500 characters
+        for i in range(0, len(self.samples), chunk):
+            part = " ".join("%x" % va for va in self.samples[i:i + chunk])
+            s.add(f"walk{i}", f"ptwalk -j -k {part}")
+            s.add(f"vtop{i}", f"vtop {part}")
+        s.run()
+        self.walk = {}
+        self.vtop = {}
+        for i in range(0, len(self.samples), chunk):
+            for rec in jsonl(s.out(f"walk{i}")):
+                self.walk[int(rec["va"], 16)] = rec
+            self.vtop.update(parse_vtop(s.out(f"vtop{i}")))
+
+
+def check_paging_mode(d):
+    levels = d.key.get("guest_paging_levels") or d.key["paging_levels"]
+    formats = {rec["format"] for rec in d.walk.values()}
+    assert formats == {f"x86_64-{levels}level"}, formats
+
+
+def check_markers_match_crash(d):
+    m = d.markers
+    hm = help_m(d.s1.out("help_m"))
+    for sym, marker in (("page_offset_base", "Low Kernel Mapping"),
+                        ("vmalloc_base", "vmalloc() Area"),
+                        ("vmemmap_base", "Vmemmap")):
+        val = parse_p(d.s1.out("p_" + sym))
+        assert val is not None, f"crash printed no value for {sym}"
+        assert m[marker] == val, f"{marker} {m[marker]:#x} != {sym} {val:#x}"
+    # crash's own machine-dependent layout (help -m), computed by crash itself.
+    assert m["Low Kernel Mapping"] == hm["page_offset"]
+    assert m["vmalloc() Area"] == hm["vmalloc_start_addr"]
+    assert m["Vmemmap"] == hm["vmemmap_vaddr"]
+    assert m["Modules"] == hm["modules_vaddr"]
+    assert m["End Modules"] == hm["modules_end"]
+    assert m["CPU entry Area"] == hm["cpu_entry_area_start"]
+    assert m["High Kernel Mapping"] == START_KERNEL_MAP
+
+
+def check_sampled_addresses_match_vtop(d):
+    assert len(d.samples) >= SAMPLES, f"only {len(d.samples)} samples"
+    bad = []
+    for va in d.samples:
+        rec = d.walk.get(va)
+        vt = d.vtop.get(va)
+        if not rec or rec["status"] != "mapped" or vt is None:
+            bad.append(f"{va:#x}: ptwalk {rec and rec['status']} vtop {vt}")
+            continue
+        pa = int(rec["pa"], 16)
+        if pa != vt or pa != d.expect[va]:
+            bad.append(f"{va:#x}: ptwalk {pa:#x} ptdump {d.expect[va]:#x} vtop {vt:#x}")
+    assert not bad, f"{len(bad)} mismatches, first: {bad[:5]}"
+    # The sample spans the kernel's regions, not just the direct map.
+    regions = {"Low Kernel Mapping", "vmalloc() Area", "Vmemmap", "High Kernel Mapping",
+               "Modules", "CPU entry Area"}
+    covered = set()
+    names = sorted(d.markers.items(), key=lambda kv: kv[1])
+    for va in d.samples:
+        name = [n for n, start in names if start <= va][-1]
+        covered.add(name)
+    assert regions <= covered, f"no sample in {regions - covered}"
+
+
+def check_direct_map_covers_ram(d):
+    pob = d.markers["Low Kernel Mapping"]
+    present = sorted((int(r["va_start"], 16), int(r["va_end"], 16), int(r["pa_start"], 16))
+                     for r in d.ranges if r["present"])
+    n = int(d.key["iomem.ram.count"])
+    assert n > 0
+    for i in range(n):
+        lo, hi = (int(x, 16) for x in d.key[f"iomem.ram.{i}"].split("-"))
+        # Page-granular: the kernel maps whole pages of each RAM range.
+        va, end = pob + (lo & ~0xfff), pob + hi + 1
+        while va < end:
+            hit = [r for r in present if r[0] <= va < r[1]]
+            assert hit, f"RAM {lo:#x}-{hi:#x}: direct map hole at {va:#x}"
+            r = hit[0]
+            assert r[2] + (va - r[0]) == va - pob, f"direct map at {va:#x} is not identity"
+            va = r[1]
+
+
+def check_user_pages_match_answer_key(d):
+    walks = {int(r["va"], 16): r for r in jsonl(d.s1.out("user_walk"))}
+    checked = 0
+    for p in d.pages:
+        va = int(d.key[f"page.{p}.va"], 16)
+        rec = walks.get(va)
+        assert rec, f"no ptwalk record for {p}"
+        assert rec["pid"] == int(d.key["pid"])
+        if d.key[f"page.{p}.present"] != "1":
+            assert rec["status"] == "not-present", (p, rec["status"])
+            continue
+        phys = int(d.key[f"page.{p}.phys"], 16)
+        prot = d.key[f"page.{p}.prot"]
+        if prot == "---":
+            # PROT_NONE: the hardware entry is not present, yet still holds the
+            # pfn, inverted since the L1TF fix (pgtable-invert.h).
+            leaf = rec["levels"][-1]
+            assert rec["status"] == "not-present", (p, rec)
+            assert ~int(leaf["entry"], 16) & 0x000ffffffffff000 == phys, (p, leaf)
+            assert int(leaf["addr"], 16) == phys and "PROT_NONE" in rec["reason"], (p, rec)
+        else:
+            assert rec["status"] == "mapped", (p, rec)
+            assert int(rec["pa"], 16) == phys, (p, rec["pa"], hex(phys))
+            leaf = rec["levels"][-1]["flags"]
+            assert "USER" in leaf, (p, leaf)
+            assert ("RW" in leaf) == (prot[1] == "w" and d.key[f"page.{p}.pattern"] != "zero"), (p, leaf)
+        if p.startswith("huge") and d.key.get("region.huge.thp") == "1":
+            assert rec["page_size"] == 2 << 20, (p, rec["page_size"])
+        if d.key[f"page.{p}.pattern"] == "text":
+            got = parse_rd_bytes(d.s1.out(f"rd_{p}"))
+            want = (d.key[f"page.{p}.header"] + "\n").encode()
+            want += bytes([int(d.key[f"page.{p}.fill"], 16)]) * (64 - len(want))
+            assert got == want, (p, got, want)
+        checked += 1
+    assert checked >= 10, checked
+
+
+TEXT_LINE = re.compile(
+    r"^0x[0-9a-f]{16}-0x[0-9a-f]{16}   [ 0-9]{8,}\d[BKMGTPE] "
+    r"(?: {30}|(?:USR |    )(?:RW |ro )(?:PWT |    )(?:PCD |    )(?:PSE |    )"
+    r"(?:PAT |    )(?:GLB |    )(?:NX |x  ))(?:pgd|p4d|pud|pmd|pte)$")
+
+
+def check_ptdump_text_is_kernel_format(d):
+    lines = d.s1.out("ptdump_txt").splitlines()
+    assert lines[0] == "---[ User Space ]---", lines[0]
+    prev_end = None
+    ranges = 0
+    for line in lines:
+        if line.startswith("---[ ") or line.startswith("... "):
+            continue
+        assert TEXT_LINE.match(line), f"not kernel ptdump format: {line!r}"
+        start, end = (int(x, 16) for x in line[:37].split("-"))
+        if prev_end is not None and not line.startswith("0xfffffe"):
+            # Ranges follow each other, except where ESPfix lines were skipped.
+            assert start == prev_end or d.markers.get("ESPfix Area", 0) <= start, line
+        prev_end = end
+        ranges += 1
+    assert ranges > 50
+    assert lines[-1].split()[0].endswith("-0x0000000000000000")
+
+
+def check_bad_input_is_one_line(d):
+    for name, word in (("bad_hex", "invalid address"), ("bad_canon", "not a canonical"),
+                       ("bad_pid", "no task with pid 99999"),
+                       ("bad_task", "no task with address"),
+                       ("bad_range", "invalid range"), ("kthread", "kernel thread")):
+        out = d.s1.out(name).strip()
+        assert out.count("\n") == 0 and word in out, (name, out)
+        assert out.startswith(("ptwalk: ", "ptdump: ")), (name, out)
+    # The session still answers: crash's rd reads page_offset_base.
+    assert "%x" % d.markers["Low Kernel Mapping"] in d.s1.out("after_bad"), d.s1.out("after_bad")
+    assert "Segmentation" not in d.s1.console
+
+
+def check_pti_user_copy(d):
+    word = parse_p(d.s1.out("pti_word"))
+    user = [r for r in jsonl(d.s1.out("ptdump_user")) if r["type"] == "range"]
+    if word is None or not (word >> 11) & 1:
+        assert "no separate user copy" in d.s1.out("ptdump_user")
+        return
+    pob, vmalloc = d.markers["Low Kernel Mapping"], d.markers["vmalloc() Area"]
+    cea = d.markers["CPU entry Area"]
+    present = [(int(r["va_start"], 16), int(r["va_end"], 16)) for r in user if r["present"]]
+    # What PTI is for: user mode sees no direct map, but sees the entry area.
+    assert not [r for r in present if r[0] < vmalloc and r[1] > pob], "direct map visible to user"
+    assert [r for r in present if cea <= r[0] < cea + (1 << 39)], "no cpu entry area in user copy"
+
+
+CHECKS = [check_paging_mode, check_markers_match_crash, check_sampled_addresses_match_vtop,
+          check_direct_map_covers_ram, check_user_pages_match_answer_key,
+          check_ptdump_text_is_kernel_format, check_bad_input_is_one_line,
+          check_pti_user_copy]
