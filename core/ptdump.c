@@ -98,7 +98,10 @@ static void note_key(struct pw_ptdump *d, uint64_t addr,
 
 	if (!d->started) {
 		d->started = 1;
+		/* The kernel starts at 0 and marker 0; a -r dump may start later. */
 		d->marker = 0;
+		while (past_next_marker(d, addr))
+			d->marker++;
 		d->lines = 0;
 		print_marker(d);
 	} else if (key->prot != d->cur.prot || key->eff != d->cur.eff ||
@@ -150,12 +153,11 @@ void pw_ptdump_note(void *state, const struct pw_note *n)
 	}
 }
 
-void pw_ptdump_end(struct pw_ptdump *d)
+void pw_ptdump_end(struct pw_ptdump *d, uint64_t end)
 {
 	if (!d->started)
 		return;
-	/* The kernel flushes with note_page(st, 0, -1, 0): the range ends at 0. */
-	flush_range(d, 0);
+	flush_range(d, end);
 }
 
 int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
@@ -175,6 +177,8 @@ int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
 		for (int i = 0; i < nranges && !err; i++)
 			err = pw_walk_range(sp, ranges[i][0], ranges[i][1], &v);
 	}
-	pw_ptdump_end(&d);
+	/* The kernel flushes with note_page(st, 0, -1, 0): its last range ends
+	 * at 0.  A dump of chosen ranges ends where the last range does. */
+	pw_ptdump_end(&d, nranges ? ranges[nranges - 1][1] : 0);
 	return err;
 }

@@ -74,8 +74,8 @@ void pw_ptdump_begin(struct pw_ptdump *d, const struct pw_format *fmt,
 		     const struct pw_ptdump_opts *o);
 /* The visitor's note function; state is a struct pw_ptdump. */
 void pw_ptdump_note(void *state, const struct pw_note *n);
-/* Flush the last range (the kernel's note_page(st, 0, -1, 0)). */
-void pw_ptdump_end(struct pw_ptdump *d);
+/* Flush the last range, ending at end (0: the kernel's note_page(st, 0, -1, 0)). */
+void pw_ptdump_end(struct pw_ptdump *d, uint64_t end);
 
 /*
  * Dump the given ranges of an address space (the kernel's default ranges

@@ -44,7 +44,7 @@ static char *dump(struct syn *s, uint64_t root, int json, int phys)
 	pw_ptdump_begin(&d, sp.fmt, &pw_ptdump_style_x86_64, &o);
 	assert_int_equal(pw_walk_range(&sp, 0, 1ULL << 47, &v), PW_OK);
 	assert_int_equal(pw_walk_range(&sp, 0xffff880000000000ULL, 0, &v), PW_OK);
-	pw_ptdump_end(&d);
+	pw_ptdump_end(&d, 0);
 	fclose(fp);
 	pw_space_release(&sp);
 	return out;
@@ -128,7 +128,7 @@ static void test_max_lines_marker(void **state)
 	pw_space_init(&sp, &s->target, &pw_format_x86_64_4level, root);
 	pw_ptdump_begin(&d, sp.fmt, &pw_ptdump_style_x86_64, &o);
 	pw_walk_range(&sp, 0, 0x200000, &v);
-	pw_ptdump_end(&d);
+	pw_ptdump_end(&d, 0x200000);
 	fclose(o.fp);
 	pw_space_release(&sp);
 	/* Ranges 0-1000, 1000-2000 printed; 2000-3000, 3000-4000, 4000-100000
@@ -139,12 +139,38 @@ static void test_max_lines_marker(void **state)
 	syn_free(s);
 }
 
+static void test_range_dump_starts_at_its_marker(void **state)
+{
+	struct syn *s = syn_new(64 << 20, 32 << 20, "x86_64");
+	uint64_t root = syn_table(s, 4096);
+	static char out[4096];
+	const struct pw_marker markers[] = {
+		{ 0, "Low", 0 }, { 0x100000, "Mid", 0 }, { 0x400000, "High", 0 },
+	};
+	struct pw_kernel k = { .arch = &pw_layout_x86_64, .ndump_ranges = 0 };
+	struct pw_space sp;
+	struct pw_ptdump_opts o = { .markers = markers, .nmarkers = 3 };
+	const uint64_t range[1][2] = { { 0x180000, 0x300000 } };
+
+	(void)state;
+	o.fp = fmemopen(out, sizeof(out), "w");
+	pw_space_init(&sp, &s->target, &pw_format_x86_64_4level, root);
+	assert_int_equal(pw_ptdump_run(&k, &sp, &o, range, 1), PW_OK);
+	fclose(o.fp);
+	pw_space_release(&sp);
+	/* The marker in force at the start, and the last range ends at the end. */
+	assert_string_equal(out, "---[ Mid ]---\n"
+			    "0x0000000000180000-0x0000000000300000        1536K " HOLE "pgd\n");
+	syn_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kernel_format_lines),
 		cmocka_unit_test(test_phys_split_and_json),
 		cmocka_unit_test(test_max_lines_marker),
+		cmocka_unit_test(test_range_dump_starts_at_its_marker),
 	};
 
 	return cmocka_run_group_tests_name("ptdump_x86_64", tests, NULL, NULL);
