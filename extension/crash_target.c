@@ -91,7 +91,8 @@ static void crash_free(void *ctx, void *ptr)
 static int crash_interrupted(void *ctx)
 {
 	(void)ctx;
-	return received_SIGINT();
+	/* Ctrl-C, or the reader of a pipe (ptdump | head) went away. */
+	return received_SIGINT() || ferror(fp);
 }
 
 void crash_target_init(struct pw_target *t)

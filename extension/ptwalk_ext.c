@@ -186,15 +186,17 @@ static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
 		fprintf(fp, "  %-5s %016llx %5u  %016llx  ", fmt->level[s->level].name,
 			(unsigned long long)s->table_pa, s->index,
 			(unsigned long long)s->entry_pa);
-		if (read)
-			fprintf(fp, "%016llx  %s\n", (unsigned long long)s->raw,
-				pw_flag_string(fmt, s->level, s->raw, s->e.kind, flags,
-					       sizeof(flags)));
-		if (read && s->e.kind == PW_ENTRY_NONE && s->e.addr)
-			fprintf(fp, "  %-5s %s: pfn %llx\n", "", s->e.why,
-				(unsigned long long)(s->e.addr >> 12));
-		else
+		if (!read) {
 			fprintf(fp, "%-16s\n", "(unread)");
+			continue;
+		}
+		fprintf(fp, "%016llx  %s\n", (unsigned long long)s->raw,
+			pw_flag_string(fmt, s->level, s->raw, s->e.kind, flags,
+				       sizeof(flags)));
+		/* A not-present entry that still names a page (PROT_NONE). */
+		if (s->e.kind == PW_ENTRY_NONE && s->e.addr)
+			fprintf(fp, "        %s: pfn %llx\n", s->e.why,
+				(unsigned long long)(s->e.addr >> 12));
 	}
 	if (tr->status == PW_ST_MAPPED) {
 		print_size(sz, sizeof(sz), tr->page_size);
@@ -389,8 +391,9 @@ static void cmd_ptdump(void)
 	o.markers = ctx.k.markers;
 	o.nmarkers = ctx.k.nmarkers;
 	err = pw_ptdump_run(&ctx.k, &sp, &o, (const uint64_t (*)[2])range, nranges);
-	if (err)
-		error(INFO, "ptdump stopped: %s\n", pw_strerror(err));
+	/* A closed pipe (ptdump | head) is not worth a message; Ctrl-C is. */
+	if (err && !ferror(fp))
+		error(INFO, "stopped: %s\n", pw_strerror(err));
 	pw_space_release(&sp);
 	ctx_close(&ctx);
 }
