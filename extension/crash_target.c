@@ -35,6 +35,9 @@ static int crash_member_offset(void *ctx, const char *type, const char *member,
 	long off = datatype_info((char *)type, (char *)member, NULL);
 
 	(void)ctx;
+	/* Members of anonymous unions (page.pgmap, dev_pagemap.range). */
+	if (off < 0)
+		off = datatype_info((char *)type, (char *)member, ANON_MEMBER_OFFSET_REQUEST);
 	if (off < 0)
 		return PW_ERR_NOTFOUND;
 	*offset = (uint64_t)off;
@@ -52,7 +55,10 @@ static int crash_type_size(void *ctx, const char *type, uint64_t *size)
 	return PW_OK;
 }
 
-/* An enumerator from the debug info, else NUMBER(name) from VMCOREINFO. */
+/*
+ * NUMBER(name) from VMCOREINFO, else an enumerator from the debug info.
+ * A name with parentheses is a whole VMCOREINFO key ("LENGTH(mem_section)").
+ */
 static int crash_number(void *ctx, const char *name, int64_t *value)
 {
 	char key[128];
@@ -61,7 +67,10 @@ static int crash_number(void *ctx, const char *name, int64_t *value)
 
 	(void)ctx;
 	if (pc->read_vmcoreinfo) {
-		snprintf(key, sizeof(key), "NUMBER(%s)", name);
+		if (strchr(name, '('))
+			snprintf(key, sizeof(key), "%s", name);
+		else
+			snprintf(key, sizeof(key), "NUMBER(%s)", name);
 		s = pc->read_vmcoreinfo(key);
 		if (s) {
 			*value = strtoll(s, NULL, 10);

@@ -103,3 +103,50 @@ char *help_ptdump[] = {
 	"    0xffffffff88e02000-0xffffffff89000000        2040K     RW                 GLB NX pte  pa=0x10602000",
 	NULL
 };
+
+char *help_pgmap[] = {
+	"pgmap",
+	"list ZONE_DEVICE pgmaps with their altmap and the pfn regions it implies",
+	"[-j]",
+	"  Walks pgmap_array (an xarray with multi-index entries, which crash's",
+	"  tree -t xarray cannot walk) and prints every struct dev_pagemap: type,",
+	"  flags, range, owner, and the vmem_altmap (base_pfn, end_pfn, reserve,",
+	"  free, align, alloc) with the pfn regions it implies in Linux 6.1:",
+	"",
+	"    uninitialized  [base_pfn, base_pfn + reserve): memmap_init_range()",
+	"                   skips them, their struct pages were never initialized",
+	"    altmap-memmap  [.. + reserve, .. + reserve + free): pages holding the",
+	"                   memmap, initialized as reserved pages without a pgmap",
+	"    device         [.. + reserve + free, end]: ZONE_DEVICE pages,",
+	"                   initialized by memmap_init_zone_device()",
+	"",
+	"    -j  one JSON object per pgmap: pgmap, type, type_value, flags, nr_range,",
+	"        owner, range_start, range_end, altmap {base_pfn, end_pfn, reserve,",
+	"        free, align, alloc} or null, regions [{kind, pfn_start, pfn_end",
+	"        (exclusive)}].",
+	NULL
+};
+
+char *help_pfninfo[] = {
+	"pfninfo",
+	"the memory section, pgmap and trustworthiness of a pfn's struct page",
+	"[-j] pfn ... | -p physaddr ... | -s struct-page-address ...",
+	"  For each pfn (hex), physical address (-p) or struct page address (-s,",
+	"  any address inside a struct page, e.g. a register value from an oops):",
+	"  its memory section and the section's state (present, has memmap, online,",
+	"  early, zone-device), whether its subsection is populated, the pgmap",
+	"  that owns it, the raw struct page words with poison patterns named, and",
+	"  a verdict on the struct page:",
+	"",
+	"    uninitialized  never initialized: never trust its contents",
+	"    altmap-memmap  a page holding a device's memmap",
+	"    device         a ZONE_DEVICE data page",
+	"    online         ordinary memory in an online section",
+	"    offline        has a memmap, section offline",
+	"    absent         no memmap at all",
+	"    unreadable     the struct page is not in the dump",
+	"",
+	"  Flags and compound_head are decoded only for trustworthy struct pages.",
+	"    -j  one JSON object per argument; the verdict is the key memmap.",
+	NULL
+};

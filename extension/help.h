@@ -5,5 +5,7 @@
 
 extern char *help_ptwalk[];
 extern char *help_ptdump[];
+extern char *help_pgmap[];
+extern char *help_pfninfo[];
 
 #endif

@@ -10,111 +10,11 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "crash_target.h"
+#include "ext.h"
 #include "help.h"
 #include "ptwalk/kernel.h"
 #include "ptwalk/ptdump.h"
 #include "ptwalk/walk.h"
-
-#define WHY_LEN 256
-
-/* One command's view of the dump: rebuilt per command (GETBUF lifetime). */
-struct ctx {
-	struct pw_target t;
-	struct pw_kernel k;
-	char why[WHY_LEN];
-};
-
-static int ctx_open(struct ctx *c)
-{
-	crash_target_init(&c->t);
-	if (pw_kernel_open(&c->k, &c->t, c->why, sizeof(c->why))) {
-		error(INFO, "cannot read the kernel's page-table layout: %s\n", c->why);
-		return -1;
-	}
-	return 0;
-}
-
-static void ctx_close(struct ctx *c)
-{
-	pw_kernel_close(&c->k);
-}
-
-/* Parse a hex address the way crash does (optional 0x). */
-static int parse_hex(const char *s, uint64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoull(s, &end, 16);
-	return errno || end == s || *end ? -1 : 0;
-}
-
-/* A hex address, or a kernel symbol as crash's own commands accept. */
-static int parse_address(const char *s, uint64_t *out)
-{
-	if (parse_hex(s, out) == 0)
-		return 0;
-	if (symbol_exists((char *)s)) {
-		*out = symbol_value((char *)s);
-		return 0;
-	}
-	return -1;
-}
-
-/* The address space a command works on. */
-struct space_choice {
-	const char *label;      /* "kernel", "user" */
-	struct pw_task task;    /* when a task's mm is used */
-	int have_task;
-	uint64_t root_pa;
-};
-
-/* -c argument, or crash's current context when spec is NULL. */
-static int choose_task(struct ctx *c, const char *spec, struct pw_task *task)
-{
-	int err;
-
-	if (spec)
-		err = pw_kernel_find_task(&c->k, spec, task, c->why, sizeof(c->why));
-	else
-		err = pw_kernel_task_at(&c->k, CURRENT_TASK(), task, c->why,
-					sizeof(c->why));
-	if (err) {
-		error(INFO, "%s\n", c->why);
-		return -1;
-	}
-	if (!task->mm) {
-		error(INFO, "task %lld (%s) is a kernel thread: it has no user address space; use -k\n",
-		      (long long)task->pid, task->comm);
-		return -1;
-	}
-	return 0;
-}
-
-static int choose_space(struct ctx *c, int kernel, int pti_user,
-			const char *task_spec, struct space_choice *sc)
-{
-	memset(sc, 0, sizeof(*sc));
-	if (kernel) {
-		sc->label = "kernel";
-		sc->root_pa = c->k.kernel_root_pa;
-	} else {
-		if (choose_task(c, task_spec, &sc->task))
-			return -1;
-		sc->have_task = 1;
-		sc->label = "user";
-		sc->root_pa = sc->task.root_pa;
-	}
-	if (pti_user) {
-		if (!c->k.arch->user_root_pa ||
-		    c->k.arch->user_root_pa(&c->k, sc->root_pa, &sc->root_pa)) {
-			error(INFO, "this kernel runs without page-table isolation: there is no separate user copy of the page tables\n");
-			return -1;
-		}
-	}
-	return 0;
-}
 
 /* ---- ptwalk ------------------------------------------------------------ */
 
@@ -401,6 +301,8 @@ static void cmd_ptdump(void)
 static struct command_table_entry command_table[] = {
 	{ "ptwalk", cmd_ptwalk, help_ptwalk, 0 },
 	{ "ptdump", cmd_ptdump, help_ptdump, 0 },
+	{ "pgmap", cmd_pgmap, help_pgmap, 0 },
+	{ "pfninfo", cmd_pfninfo, help_pfninfo, 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* pgmap and pfninfo: ZONE_DEVICE pgmaps and the truth about a pfn's struct page. */
+#include "defs.h"
+
+#include <stdlib.h>
+
+#include "ext.h"
+#include "ptwalk/memmap.h"
+
+/* GETBUF'd, like every buffer of a command: Ctrl-C leaves nothing behind. */
+struct memmap_ctx {
+	struct ctx c;
+	struct pw_memmap mm;
+	struct pw_pgmap *pgmaps;
+	int npgmaps;
+	const char *pgmap_problem; /* set when pgmap_array could not be read */
+	char pgmap_why[WHY_LEN];
+};
+
+static int memmap_open(struct memmap_ctx *m)
+{
+	if (ctx_open(&m->c))
+		return -1;
+	if (pw_memmap_open(&m->mm, &m->c.k, m->c.why, sizeof(m->c.why))) {
+		error(INFO, "cannot read the memory model: %s\n", m->c.why);
+		ctx_close(&m->c);
+		return -1;
+	}
+	m->pgmaps = (struct pw_pgmap *)GETBUF(sizeof(struct pw_pgmap) * PW_MAX_PGMAPS);
+	m->npgmaps = pw_pgmaps(&m->mm, m->pgmaps, PW_MAX_PGMAPS, m->pgmap_why,
+			       sizeof(m->pgmap_why));
+	if (m->npgmaps < 0) {
+		m->pgmap_problem = m->pgmap_why;
+		m->npgmaps = 0;
+	}
+	return 0;
+}
+
+static void memmap_close(struct memmap_ctx *m)
+{
+	FREEBUF(m->pgmaps);
+	ctx_close(&m->c);
+}
+
+static const char *const region_names[] = { "uninitialized", "altmap-memmap", "device" };
+
+static void pgmap_text(const struct pw_pgmap *p)
+{
+	struct pw_altmap_regions r;
+	const uint64_t *span[3][2] = {
+		{ &r.uninit_start, &r.uninit_end },
+		{ &r.memmap_start, &r.memmap_end },
+		{ &r.device_start, &r.device_end },
+	};
+	static const char *const what[] = {
+		"struct pages never initialized (altmap reserve)",
+		"reserved pages holding the memmap (altmap free)",
+		"ZONE_DEVICE pages pointing to this pgmap",
+	};
+
+	fprintf(fp, "PGMAP %llx  %s (%lld)  flags %llx  nr_range %lld  owner %llx\n",
+		(unsigned long long)p->addr, pw_pgmap_type_name(p->type), (long long)p->type,
+		(unsigned long long)p->flags, (long long)p->nr_range,
+		(unsigned long long)p->owner);
+	fprintf(fp, "  range   %llx-%llx  (pfn %llx-%llx)\n",
+		(unsigned long long)p->range_start, (unsigned long long)p->range_end,
+		(unsigned long long)(p->range_start >> 12), (unsigned long long)(p->range_end >> 12));
+	if (!p->has_altmap) {
+		fprintf(fp, "  altmap  none (memmap in RAM)\n");
+	} else {
+		fprintf(fp, "  altmap  base_pfn %llx  end_pfn %llx  reserve %llu  free %llu  align %llu  alloc %llu\n",
+			(unsigned long long)p->base_pfn, (unsigned long long)p->end_pfn,
+			(unsigned long long)p->reserve, (unsigned long long)p->free,
+			(unsigned long long)p->align, (unsigned long long)p->alloc);
+	}
+	pw_pgmap_regions(p, &r);
+	for (int i = 0; i < 3; i++) {
+		uint64_t s = *span[i][0], e = *span[i][1];
+
+		if (e > s)
+			fprintf(fp, "  %-14s pfn %llx-%llx  (%llu pages): %s\n", region_names[i],
+				(unsigned long long)s, (unsigned long long)(e - 1),
+				(unsigned long long)(e - s), what[i]);
+	}
+}
+
+static void pgmap_json(const struct pw_pgmap *p)
+{
+	struct pw_altmap_regions r;
+	uint64_t bounds[3][2];
+
+	pw_pgmap_regions(p, &r);
+	bounds[0][0] = r.uninit_start, bounds[0][1] = r.uninit_end;
+	bounds[1][0] = r.memmap_start, bounds[1][1] = r.memmap_end;
+	bounds[2][0] = r.device_start, bounds[2][1] = r.device_end;
+	fprintf(fp, "{\"pgmap\":\"0x%llx\",\"type\":\"%s\",\"type_value\":%lld,\"flags\":\"0x%llx\","
+		"\"nr_range\":%lld,\"owner\":\"0x%llx\",\"range_start\":\"0x%llx\",\"range_end\":\"0x%llx\",",
+		(unsigned long long)p->addr, pw_pgmap_type_name(p->type), (long long)p->type,
+		(unsigned long long)p->flags, (long long)p->nr_range, (unsigned long long)p->owner,
+		(unsigned long long)p->range_start, (unsigned long long)p->range_end);
+	if (p->has_altmap)
+		fprintf(fp, "\"altmap\":{\"base_pfn\":\"0x%llx\",\"end_pfn\":\"0x%llx\",\"reserve\":%llu,"
+			"\"free\":%llu,\"align\":%llu,\"alloc\":%llu},",
+			(unsigned long long)p->base_pfn, (unsigned long long)p->end_pfn,
+			(unsigned long long)p->reserve, (unsigned long long)p->free,
+			(unsigned long long)p->align, (unsigned long long)p->alloc);
+	else
+		fputs("\"altmap\":null,", fp);
+	fputs("\"regions\":[", fp);
+	for (int i = 0, n = 0; i < 3; i++) {
+		if (bounds[i][1] <= bounds[i][0])
+			continue;
+		fprintf(fp, "%s{\"kind\":\"%s\",\"pfn_start\":\"0x%llx\",\"pfn_end\":\"0x%llx\"}",
+			n++ ? "," : "", region_names[i], (unsigned long long)bounds[i][0],
+			(unsigned long long)bounds[i][1]);
+	}
+	fputs("]}\n", fp);
+}
+
+void cmd_pgmap(void)
+{
+	struct memmap_ctx m;
+	int c, json = 0;
+
+	while ((c = getopt(argcnt, args, "j")) != EOF) {
+		if (c == 'j')
+			json = 1;
+		else
+			argerrs++;
+	}
+	if (argerrs || args[optind]) {
+		cmd_usage(pc->curcmd, SYNOPSIS);
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	if (memmap_open(&m))
+		return;
+	if (m.pgmap_problem)
+		error(INFO, "%s\n", m.pgmap_problem);
+	else if (!m.npgmaps && !json)
+		fprintf(fp, "no dev_pagemap in pgmap_array: this kernel has no ZONE_DEVICE memory\n");
+	for (int i = 0; i < m.npgmaps; i++) {
+		if (json)
+			pgmap_json(&m.pgmaps[i]);
+		else
+			pgmap_text(&m.pgmaps[i]);
+	}
+	memmap_close(&m);
+}
+
+static void section_flags(uint64_t raw, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s%s", raw & PW_SECTION_MARKED_PRESENT ? "PRESENT " : "",
+		 raw & PW_SECTION_HAS_MEM_MAP ? "HAS_MEM_MAP " : "",
+		 raw & PW_SECTION_IS_ONLINE ? "ONLINE " : "",
+		 raw & PW_SECTION_IS_EARLY ? "EARLY " : "",
+		 raw & PW_SECTION_TAINT_ZONE_DEVICE ? "ZONE_DEVICE " : "");
+}
+
+static uint64_t word_at(const struct pw_pfninfo *pi, unsigned off)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < 8 && off + i < pi->raw_len; i++)
+		v |= (uint64_t)pi->raw[off + i] << (8 * i);
+	return v;
+}
+
+static void pfninfo_text(const struct pw_pfninfo *pi)
+{
+	char flags[96];
+
+	fprintf(fp, "PFN %llx  (PA %llx)\n", (unsigned long long)pi->pfn,
+		(unsigned long long)(pi->pfn << 12));
+	if (pi->sec.exists) {
+		section_flags(pi->sec.raw, flags, sizeof(flags));
+		fprintf(fp, "  section %llu at %llx: %s [section_mem_map %llx]\n",
+			(unsigned long long)pi->sec.nr, (unsigned long long)pi->sec.addr, flags,
+			(unsigned long long)pi->sec.raw);
+		if (pi->sec.usage_readable)
+			fprintf(fp, "  subsection map %016llx: this subsection %s\n",
+				(unsigned long long)pi->sec.subsection_map,
+				pi->subsection_valid ? "valid" : "not populated");
+	} else {
+		fprintf(fp, "  section %llu: none\n", (unsigned long long)pi->sec.nr);
+	}
+	if (pi->pgmap)
+		fprintf(fp, "  pgmap %llx  %s  range %llx-%llx\n", (unsigned long long)pi->pgmap->addr,
+			pw_pgmap_type_name(pi->pgmap->type), (unsigned long long)pi->pgmap->range_start,
+			(unsigned long long)pi->pgmap->range_end);
+	if (pi->page) {
+		fprintf(fp, "  struct page %llx", (unsigned long long)pi->page);
+		if (!pi->page_read) {
+			fputs(": not in the dump\n", fp);
+		} else {
+			fputc('\n', fp);
+			for (unsigned off = 0; off < pi->raw_len; off += 8)
+				fprintf(fp, "%s%016llx%s", off % 32 == 0 ? "    " : " ",
+					(unsigned long long)word_at(pi, off),
+					off % 32 == 24 || off + 8 >= pi->raw_len ? "\n" : "");
+			if (pi->poison)
+				fprintf(fp, "    poison: %s\n", pi->poison);
+			if (pi->verdict != PW_V_UNINITIALIZED && !pi->poison) {
+				uint64_t head = word_at(pi, 8);
+
+				fprintf(fp, "    flags %llx  ", (unsigned long long)word_at(pi, 0));
+				if (head & 1)
+					fprintf(fp, "tail page of head %llx\n",
+						(unsigned long long)(head - 1));
+				else
+					fputs("not a tail page\n", fp);
+			}
+		}
+	}
+	fprintf(fp, "  memmap: %s -- %s\n", pw_verdict_name(pi->verdict), pi->why);
+}
+
+static void pfninfo_json(const struct pw_pfninfo *pi)
+{
+	fprintf(fp, "{\"pfn\":\"0x%llx\",\"section\":%llu,\"section_mem_map\":\"0x%llx\","
+		"\"present\":%s,\"has_memmap\":%s,\"online\":%s,\"early\":%s,\"zone_device\":%s,",
+		(unsigned long long)pi->pfn, (unsigned long long)pi->sec.nr,
+		(unsigned long long)pi->sec.raw,
+		pi->sec.raw & PW_SECTION_MARKED_PRESENT ? "true" : "false",
+		pi->sec.raw & PW_SECTION_HAS_MEM_MAP ? "true" : "false",
+		pi->sec.raw & PW_SECTION_IS_ONLINE ? "true" : "false",
+		pi->sec.raw & PW_SECTION_IS_EARLY ? "true" : "false",
+		pi->sec.raw & PW_SECTION_TAINT_ZONE_DEVICE ? "true" : "false");
+	if (pi->sec.usage_readable)
+		fprintf(fp, "\"subsection_valid\":%s,", pi->subsection_valid ? "true" : "false");
+	if (pi->pgmap)
+		fprintf(fp, "\"pgmap\":\"0x%llx\",", (unsigned long long)pi->pgmap->addr);
+	if (pi->page)
+		fprintf(fp, "\"page\":\"0x%llx\",", (unsigned long long)pi->page);
+	if (pi->page_read) {
+		fputs("\"raw\":[", fp);
+		for (unsigned off = 0; off < pi->raw_len; off += 8)
+			fprintf(fp, "%s\"0x%llx\"", off ? "," : "", (unsigned long long)word_at(pi, off));
+		fputs("],", fp);
+		if (pi->poison)
+			fprintf(fp, "\"poison\":\"%s\",", pi->poison);
+	}
+	fprintf(fp, "\"memmap\":\"%s\",\"why\":\"%s\"}\n", pw_verdict_name(pi->verdict), pi->why);
+}
+
+void cmd_pfninfo(void)
+{
+	struct memmap_ctx m;
+	int c, json = 0;
+	char mode = 'f';
+
+	while ((c = getopt(argcnt, args, "jps")) != EOF) {
+		switch (c) {
+		case 'j': json = 1; break;
+		case 'p': mode = 'p'; break;
+		case 's': mode = 's'; break;
+		default: argerrs++; break;
+		}
+	}
+	if (argerrs || !args[optind]) {
+		cmd_usage(pc->curcmd, SYNOPSIS);
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	if (memmap_open(&m))
+		return;
+	if (m.pgmap_problem)
+		error(INFO, "%s; verdicts ignore ZONE_DEVICE\n", m.pgmap_problem);
+	for (; args[optind]; optind++) {
+		struct pw_pfninfo pi;
+		uint64_t v, pfn;
+
+		if (parse_address(args[optind], &v)) {
+			error(INFO, "invalid number: %s\n", args[optind]);
+			continue;
+		}
+		if (mode == 's') {
+			if (pw_page_to_pfn(&m.mm, v, &pfn)) {
+				error(INFO, "%llx is not inside the memmap (vmemmap %llx)\n",
+				      (unsigned long long)v, (unsigned long long)m.mm.vmemmap);
+				continue;
+			}
+		} else {
+			pfn = mode == 'p' ? v >> 12 : v;
+		}
+		pw_pfninfo(&m.mm, m.pgmaps, m.npgmaps, pfn, &pi);
+		if (json)
+			pfninfo_json(&pi);
+		else
+			pfninfo_text(&pi);
+	}
+	memmap_close(&m);
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Shared parts of the crash commands: context, parsing, choosing a space. */
+#include "defs.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "ext.h"
+
+int ctx_open(struct ctx *c)
+{
+	crash_target_init(&c->t);
+	if (pw_kernel_open(&c->k, &c->t, c->why, sizeof(c->why))) {
+		error(INFO, "cannot read the kernel's page-table layout: %s\n", c->why);
+		return -1;
+	}
+	return 0;
+}
+
+void ctx_close(struct ctx *c)
+{
+	pw_kernel_close(&c->k);
+}
+
+/* Parse a hex address the way crash does (optional 0x). */
+int parse_hex(const char *s, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 16);
+	return errno || end == s || *end ? -1 : 0;
+}
+
+/* A hex address, or a kernel symbol as crash's own commands accept. */
+int parse_address(const char *s, uint64_t *out)
+{
+	if (parse_hex(s, out) == 0)
+		return 0;
+	if (symbol_exists((char *)s)) {
+		*out = symbol_value((char *)s);
+		return 0;
+	}
+	return -1;
+}
+
+/* -c argument, or crash's current context when spec is NULL. */
+int choose_task(struct ctx *c, const char *spec, struct pw_task *task)
+{
+	int err;
+
+	if (spec)
+		err = pw_kernel_find_task(&c->k, spec, task, c->why, sizeof(c->why));
+	else
+		err = pw_kernel_task_at(&c->k, CURRENT_TASK(), task, c->why,
+					sizeof(c->why));
+	if (err) {
+		error(INFO, "%s\n", c->why);
+		return -1;
+	}
+	if (!task->mm) {
+		error(INFO, "task %lld (%s) is a kernel thread: it has no user address space; use -k\n",
+		      (long long)task->pid, task->comm);
+		return -1;
+	}
+	return 0;
+}
+
+int choose_space(struct ctx *c, int kernel, int pti_user, const char *task_spec,
+		 struct space_choice *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	if (kernel) {
+		sc->label = "kernel";
+		sc->root_pa = c->k.kernel_root_pa;
+	} else {
+		if (choose_task(c, task_spec, &sc->task))
+			return -1;
+		sc->have_task = 1;
+		sc->label = "user";
+		sc->root_pa = sc->task.root_pa;
+	}
+	if (pti_user) {
+		if (!c->k.arch->user_root_pa ||
+		    c->k.arch->user_root_pa(&c->k, sc->root_pa, &sc->root_pa)) {
+			error(INFO, "this kernel runs without page-table isolation: there is no separate user copy of the page tables\n");
+			return -1;
+		}
+	}
+	return 0;
+}
+

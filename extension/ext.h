@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What every ptwalk crash command shares: the per-command context, parsing. */
+#ifndef PTWALK_EXT_H
+#define PTWALK_EXT_H
+
+#include <stdint.h>
+
+#include "crash_target.h"
+#include "ptwalk/kernel.h"
+
+#define WHY_LEN 256
+
+/* One command's view of the dump: rebuilt per command (GETBUF lifetime). */
+struct ctx {
+	struct pw_target t;
+	struct pw_kernel k;
+	char why[WHY_LEN];
+};
+
+/* The address space a command works on. */
+struct space_choice {
+	const char *label;      /* "kernel", "user" */
+	struct pw_task task;    /* when a task's mm is used */
+	int have_task;
+	uint64_t root_pa;
+};
+
+/* Open the kernel's layout; prints one line and returns -1 on failure. */
+int ctx_open(struct ctx *c);
+void ctx_close(struct ctx *c);
+/* A hex number, crash-style (optional 0x). */
+int parse_hex(const char *s, uint64_t *out);
+/* A hex address or a kernel symbol. */
+int parse_address(const char *s, uint64_t *out);
+/* -c argument, or crash's current context when spec is NULL. */
+int choose_task(struct ctx *c, const char *spec, struct pw_task *task);
+int choose_space(struct ctx *c, int kernel, int pti_user, const char *task_spec,
+		 struct space_choice *sc);
+
+/* Commands in other files. */
+void cmd_pgmap(void);
+void cmd_pfninfo(void);
+void cmd_pttriage(void);
+
+#endif
