@@ -7,17 +7,7 @@
 #include "ext.h"
 #include "ptwalk/memmap.h"
 
-/* GETBUF'd, like every buffer of a command: Ctrl-C leaves nothing behind. */
-struct memmap_ctx {
-	struct ctx c;
-	struct pw_memmap mm;
-	struct pw_pgmap *pgmaps;
-	int npgmaps;
-	const char *pgmap_problem; /* set when pgmap_array could not be read */
-	char pgmap_why[WHY_LEN];
-};
-
-static int memmap_open(struct memmap_ctx *m)
+int memmap_open(struct memmap_ctx *m)
 {
 	if (ctx_open(&m->c))
 		return -1;
@@ -36,7 +26,7 @@ static int memmap_open(struct memmap_ctx *m)
 	return 0;
 }
 
-static void memmap_close(struct memmap_ctx *m)
+void memmap_close(struct memmap_ctx *m)
 {
 	FREEBUF(m->pgmaps);
 	ctx_close(&m->c);

@@ -7,6 +7,7 @@
 
 #include "crash_target.h"
 #include "ptwalk/kernel.h"
+#include "ptwalk/memmap.h"
 
 #define WHY_LEN 256
 
@@ -36,6 +37,18 @@ int parse_address(const char *s, uint64_t *out);
 int choose_task(struct ctx *c, const char *spec, struct pw_task *task);
 int choose_space(struct ctx *c, int kernel, int pti_user, const char *task_spec,
 		 struct space_choice *sc);
+
+/* The memory model on top of a ctx (pgmap, pfninfo, pttriage). */
+struct memmap_ctx {
+	struct ctx c;
+	struct pw_memmap mm;
+	struct pw_pgmap *pgmaps;   /* GETBUF'd: Ctrl-C leaves nothing behind */
+	int npgmaps;
+	const char *pgmap_problem; /* set when pgmap_array could not be read */
+	char pgmap_why[WHY_LEN];
+};
+int memmap_open(struct memmap_ctx *m);
+void memmap_close(struct memmap_ctx *m);
 
 /* Commands in other files. */
 void cmd_pgmap(void);

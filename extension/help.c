@@ -150,3 +150,22 @@ char *help_pfninfo[] = {
 	"    -j  one JSON object per argument; the verdict is the key memmap.",
 	NULL
 };
+
+char *help_pttriage[] = {
+	"pttriage",
+	"explain a page-fault panic from the oops, the registers and the page tables",
+	"[-j]",
+	"  Reads the last oops in the kernel log: the fault address from the",
+	"  \"BUG: unable to handle page fault for address:\" line (CR2 may be",
+	"  stale), the instruction pointer and the register dump.  Every value is",
+	"  classified: a struct page (-> pfn -> pfninfo verdict and pgmap), a",
+	"  poison-derived value (all ones; ~0 - 1, which compound_head() makes of",
+	"  an all-0xff struct page), a mapped or unmapped kernel address (walked",
+	"  in init_mm, with where the walk stopped), a user address, a small",
+	"  number.  Then a verdict with the chain of evidence, e.g. the pfn whose",
+	"  never-initialized struct page the kernel read and the pgmap it sits in.",
+	"",
+	"    -j  one JSON object: oops, bug, ip, panic, fault {value, class, pfn,",
+	"        memmap, pgmap, walk}, registers [...], verdict.",
+	NULL
+};

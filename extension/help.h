@@ -7,5 +7,6 @@ extern char *help_ptwalk[];
 extern char *help_ptdump[];
 extern char *help_pgmap[];
 extern char *help_pfninfo[];
+extern char *help_pttriage[];
 
 #endif

@@ -303,6 +303,7 @@ static struct command_table_entry command_table[] = {
 	{ "ptdump", cmd_ptdump, help_ptdump, 0 },
 	{ "pgmap", cmd_pgmap, help_pgmap, 0 },
 	{ "pfninfo", cmd_pfninfo, help_pfninfo, 0 },
+	{ "pttriage", cmd_pttriage, help_pttriage, 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 

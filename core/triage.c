@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Reading the panic out of the kernel log, and what each value points at. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptwalk/triage.h"
+
+/* Lines that start an oops; "Oops:" usually follows one of them. */
+static const char *const oops_starts[] = {
+	"BUG:",
+	"Unable to handle kernel",
+	"general protection fault",
+	NULL,
+};
+/* Lines this far after a start belong to the same oops. */
+#define OOPS_FOLLOW_LINES 8
+
+/* Skip "[   12.345678] " and the like. */
+static const char *skip_stamp(const char *p, const char *end)
+{
+	while (p < end && *p == ' ')
+		p++;
+	if (p < end && *p == '[') {
+		const char *q = memchr(p, ']', (size_t)(end - p));
+
+		if (q)
+			p = q + 1;
+		while (p < end && *p == ' ')
+			p++;
+	}
+	return p;
+}
+
+static void copy_line(char *dst, size_t n, const char *p, const char *end)
+{
+	size_t len = (size_t)(end - p);
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, p, len);
+	dst[len] = '\0';
+}
+
+/* Register pairs "RAX: 0000...", "x29: ...", "RSP: 0018:ffff..." on a line. */
+static void parse_regs(const char *p, const char *end, struct pw_oops *o)
+{
+	while (p < end && o->nregs < PW_OOPS_MAX_REGS) {
+		const char *name = p, *colon;
+		size_t nlen;
+		char *num_end;
+		uint64_t v;
+
+		while (p < end && (isalnum((unsigned char)*p) || *p == '_'))
+			p++;
+		nlen = (size_t)(p - name);
+		colon = p;
+		while (colon < end && *colon == ' ')
+			colon++;
+		if (nlen == 0 || nlen >= sizeof(o->reg[0].name) || colon >= end || *colon != ':') {
+			p = p == name ? p + 1 : p;
+			continue;
+		}
+		p = colon + 1;
+		while (p < end && *p == ' ')
+			p++;
+		/* "0018:ffffc900..." carries a segment first. */
+		const char *seg = p;
+
+		while (seg < end && isxdigit((unsigned char)*seg))
+			seg++;
+		if (seg < end && *seg == ':' && seg - p == 4)
+			p = seg + 1;
+		v = strtoull(p, &num_end, 16);
+		if (num_end == p || num_end - p < 8)
+			continue; /* not a full register value */
+		memcpy(o->reg[o->nregs].name, name, nlen);
+		o->reg[o->nregs].name[nlen] = '\0';
+		o->reg[o->nregs].value = v;
+		o->nregs++;
+		p = num_end;
+	}
+}
+
+void pw_oops_parse(const char *log, size_t len, struct pw_oops *o)
+{
+	const char *end = log + len, *line, *start = NULL, *panic_line = NULL;
+	long idx = 0, start_idx = 0;
+
+	memset(o, 0, sizeof(*o));
+	/*
+	 * The last oops wins.  An "Oops:" line starts one only when no BUG line
+	 * came just before it; a lone "Kernel panic" (sysrq-c) is the fallback.
+	 */
+	for (line = log; line < end; idx++) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *le = nl ? nl : end;
+		const char *p = skip_stamp(line, le);
+		size_t n = (size_t)(le - p);
+
+		for (int i = 0; oops_starts[i]; i++) {
+			if (n >= strlen(oops_starts[i]) &&
+			    memcmp(p, oops_starts[i], strlen(oops_starts[i])) == 0) {
+				start = line;
+				start_idx = idx;
+			}
+		}
+		if (n >= 5 && memcmp(p, "Oops:", 5) == 0 &&
+		    (!start || idx - start_idx > OOPS_FOLLOW_LINES)) {
+			start = line;
+			start_idx = idx;
+		}
+		if (n >= 12 && memcmp(p, "Kernel panic", 12) == 0)
+			panic_line = line;
+		line = nl ? nl + 1 : end;
+	}
+	if (!start)
+		start = panic_line;
+	if (!start)
+		return;
+	o->found = 1;
+	for (line = start; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *le = nl ? nl : end;
+		const char *p = skip_stamp(line, le);
+		static const char fault[] = "BUG: unable to handle page fault for address:";
+		static const char null_deref[] = "BUG: kernel NULL pointer dereference, address:";
+		static const char arm_fault[] = "Unable to handle kernel paging request at virtual address";
+
+		if (!o->bug[0] && (strncmp(p, "BUG:", 4) == 0 || strncmp(p, "Unable", 6) == 0 ||
+				   strncmp(p, "general protection", 18) == 0 || strncmp(p, "Oops:", 5) == 0))
+			copy_line(o->bug, sizeof(o->bug), p, le);
+		if (!o->have_fault_addr) {
+			const char *q = NULL;
+
+			if ((size_t)(le - p) > sizeof(fault) && !strncmp(p, fault, sizeof(fault) - 1))
+				q = p + sizeof(fault) - 1;
+			else if ((size_t)(le - p) > sizeof(null_deref) &&
+				 !strncmp(p, null_deref, sizeof(null_deref) - 1))
+				q = p + sizeof(null_deref) - 1;
+			else if ((size_t)(le - p) > sizeof(arm_fault) &&
+				 !strncmp(p, arm_fault, sizeof(arm_fault) - 1))
+				q = p + sizeof(arm_fault) - 1;
+			if (q) {
+				o->fault_addr = strtoull(q, NULL, 16);
+				o->have_fault_addr = 1;
+			}
+		}
+		if (!o->ip[0] && (strncmp(p, "RIP:", 4) == 0 || strncmp(p, "pc :", 4) == 0))
+			copy_line(o->ip, sizeof(o->ip), p, le);
+		else if (strncmp(p, "Code:", 5) != 0 && strncmp(p, "Call Trace", 10) != 0)
+			parse_regs(p, le, o);
+		if (!o->panic[0] && strncmp(p, "Kernel panic", 12) == 0)
+			copy_line(o->panic, sizeof(o->panic), p, le);
+		line = nl ? nl + 1 : end;
+	}
+}
+
+const char *pw_value_class_name(enum pw_value_class c)
+{
+	switch (c) {
+	case PW_VAL_SMALL: return "small";
+	case PW_VAL_POISON_ONES: return "poison-ones";
+	case PW_VAL_POISON_HEAD: return "poison-compound-head";
+	case PW_VAL_NONCANONICAL: return "non-canonical";
+	case PW_VAL_STRUCT_PAGE: return "struct-page";
+	case PW_VAL_MAPPED: return "mapped";
+	case PW_VAL_UNMAPPED: return "unmapped";
+	case PW_VAL_USER: return "user";
+	}
+	return "unknown";
+}
+
+void pw_classify_value(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
+		       uint64_t value, struct pw_value_info *out)
+{
+	struct pw_kernel *k = mm->k;
+	uint64_t pfn;
+
+	memset(out, 0, sizeof(*out));
+	out->value = value;
+	if (value == UINT64_MAX) {
+		out->cls = PW_VAL_POISON_ONES;
+		return;
+	}
+	/* compound_head(page) = page->compound_head - 1 when bit 0 is set:
+	 * an all-0xff word gives ~0 - 1. */
+	if (value == UINT64_MAX - 1) {
+		out->cls = PW_VAL_POISON_HEAD;
+		return;
+	}
+	if (value < 0x100000) {
+		out->cls = PW_VAL_SMALL;
+		return;
+	}
+	if (!pw_va_canonical(k->fmt, value)) {
+		out->cls = PW_VAL_NONCANONICAL;
+		return;
+	}
+	if (pw_page_to_pfn(mm, value, &pfn) == PW_OK) {
+		out->cls = PW_VAL_STRUCT_PAGE;
+		pw_pfninfo(mm, pgmaps, npgmaps, pfn, &out->pfn);
+		out->have_pfn = 1;
+		return;
+	}
+	if (!(value >> 63)) {
+		out->cls = PW_VAL_USER;
+		return;
+	}
+	pw_translate(&k->kspace, value, &out->tr);
+	if (out->tr.status == PW_ST_MAPPED) {
+		out->cls = PW_VAL_MAPPED;
+		if (out->tr.pa < k->mem_end || npgmaps) {
+			pw_pfninfo(mm, pgmaps, npgmaps, out->tr.pa >> 12, &out->pfn);
+			out->have_pfn = 1;
+		}
+	} else {
+		out->cls = PW_VAL_UNMAPPED;
+	}
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pttriage: read the panic (the last oops in the kernel log: fault address,
+ * register dump), classify every value against the memory model and the
+ * page tables, and say what went wrong with the evidence.
+ */
+#include "defs.h"
+
+#include "ext.h"
+#include "ptwalk/triage.h"
+
+/* Enough for the tail of any log; older lines do not hold the last oops. */
+#define LOG_MAX (4u << 20)
+
+/* crash's `log`, captured through its tmpfile.  Returns the text's length. */
+static size_t capture_log(char **text)
+{
+	size_t n = 0;
+	long size;
+
+	open_tmpfile();
+	dump_log(0);
+	size = ftell(pc->tmpfile);
+	rewind(pc->tmpfile);
+	if (size > (long)LOG_MAX) {
+		fseek(pc->tmpfile, size - (long)LOG_MAX, SEEK_SET);
+		size = LOG_MAX;
+	}
+	*text = GETBUF(size > 0 ? size + 1 : 1);
+	if (size > 0)
+		n = fread(*text, 1, (size_t)size, pc->tmpfile);
+	(*text)[n] = '\0';
+	close_tmpfile();
+	return n;
+}
+
+static void describe_pfn(const struct pw_pfninfo *pi)
+{
+	fprintf(fp, "pfn %llx: %s", (unsigned long long)pi->pfn, pw_verdict_name(pi->verdict));
+	if (pi->pgmap)
+		fprintf(fp, ", pgmap %llx %s", (unsigned long long)pi->pgmap->addr,
+			pw_pgmap_type_name(pi->pgmap->type));
+	if (pi->poison)
+		fprintf(fp, ", struct page %s", pi->poison);
+}
+
+static void describe_value(const struct pw_value_info *v)
+{
+	switch (v->cls) {
+	case PW_VAL_POISON_ONES:
+		fputs("all ones: a word of an 0xff-poisoned struct page", fp);
+		break;
+	case PW_VAL_POISON_HEAD:
+		fputs("~0 - 1: compound_head() of a struct page whose compound_head word is all 0xff", fp);
+		break;
+	case PW_VAL_STRUCT_PAGE:
+		fputs("struct page of ", fp);
+		describe_pfn(&v->pfn);
+		break;
+	case PW_VAL_MAPPED:
+		fprintf(fp, "mapped kernel address -> PA %llx", (unsigned long long)v->tr.pa);
+		if (v->have_pfn) {
+			fputs(" (", fp);
+			describe_pfn(&v->pfn);
+			fputc(')', fp);
+		}
+		break;
+	case PW_VAL_UNMAPPED:
+		fprintf(fp, "unmapped kernel address (%s at %s)", pw_status_name(v->tr.status),
+			v->tr.nsteps ? v->tr.step[v->tr.nsteps - 1].e.why ? v->tr.step[v->tr.nsteps - 1].e.why
+					  : "walk" : "root");
+		break;
+	default:
+		fputs(pw_value_class_name(v->cls), fp);
+		break;
+	}
+}
+
+/* The verdict: the strongest explanation the values support. */
+static void verdict(const struct pw_oops *o, const struct pw_value_info *fault,
+		    const struct pw_value_info *regs, int nregs, int json)
+{
+	const struct pw_value_info *page = NULL;
+	char text[512];
+	int n;
+
+	for (int i = 0; i < nregs; i++)
+		if (regs[i].cls == PW_VAL_STRUCT_PAGE &&
+		    regs[i].pfn.verdict == PW_V_UNINITIALIZED && !page)
+			page = &regs[i];
+	if (page && fault && (fault->cls == PW_VAL_POISON_HEAD || fault->cls == PW_VAL_POISON_ONES ||
+			      fault->cls == PW_VAL_NONCANONICAL)) {
+		const struct pw_pfninfo *pi = &page->pfn;
+
+		n = snprintf(text, sizeof(text),
+			     "the kernel read the never-initialized struct page %llx of pfn %llx "
+			     "(altmap reserve of pgmap %llx %s, range %llx-%llx)%s; "
+			     "compound_head() of its garbage gave the fault address %llx",
+			     (unsigned long long)page->value, (unsigned long long)pi->pfn,
+			     (unsigned long long)(pi->pgmap ? pi->pgmap->addr : 0),
+			     pi->pgmap ? pw_pgmap_type_name(pi->pgmap->type) : "?",
+			     (unsigned long long)(pi->pgmap ? pi->pgmap->range_start : 0),
+			     (unsigned long long)(pi->pgmap ? pi->pgmap->range_end : 0),
+			     pi->poison ? ", poisoned all 0xff" : "",
+			     (unsigned long long)fault->value);
+	} else if (page) {
+		n = snprintf(text, sizeof(text),
+			     "a register holds the never-initialized struct page %llx of pfn %llx",
+			     (unsigned long long)page->value, (unsigned long long)page->pfn.pfn);
+	} else if (fault && fault->cls == PW_VAL_UNMAPPED) {
+		const struct pw_step *s = fault->tr.nsteps ? &fault->tr.step[fault->tr.nsteps - 1] : NULL;
+
+		n = snprintf(text, sizeof(text),
+			     "the fault address %llx is not mapped in init_mm: %s at the %s entry %llx (value %llx)",
+			     (unsigned long long)fault->value, pw_status_name(fault->tr.status),
+			     s ? "last" : "root", (unsigned long long)(s ? s->entry_pa : 0),
+			     (unsigned long long)(s ? s->raw : 0));
+	} else if (o->found) {
+		n = snprintf(text, sizeof(text), "no ZONE_DEVICE or page-table explanation found");
+	} else {
+		n = snprintf(text, sizeof(text), "no oops in the kernel log");
+	}
+	(void)n;
+	if (json)
+		fprintf(fp, "\"verdict\":\"%s\"", text);
+	else
+		fprintf(fp, "VERDICT: %s\n", text);
+}
+
+static void json_value(const char *name, const struct pw_value_info *v)
+{
+	fprintf(fp, "{\"name\":\"%s\",\"value\":\"0x%llx\",\"class\":\"%s\"", name,
+		(unsigned long long)v->value, pw_value_class_name(v->cls));
+	if (v->have_pfn)
+		fprintf(fp, ",\"pfn\":\"0x%llx\",\"memmap\":\"%s\"", (unsigned long long)v->pfn.pfn,
+			pw_verdict_name(v->pfn.verdict));
+	if (v->have_pfn && v->pfn.pgmap)
+		fprintf(fp, ",\"pgmap\":\"0x%llx\"", (unsigned long long)v->pfn.pgmap->addr);
+	if (v->have_pfn && v->pfn.poison)
+		fprintf(fp, ",\"poison\":\"%s\"", v->pfn.poison);
+	if (v->cls == PW_VAL_MAPPED || v->cls == PW_VAL_UNMAPPED)
+		fprintf(fp, ",\"walk\":\"%s\"", pw_status_name(v->tr.status));
+	fputc('}', fp);
+}
+
+void cmd_pttriage(void)
+{
+	struct memmap_ctx m;
+	struct pw_oops *o;
+	struct pw_value_info *regs, fault;
+	char *log;
+	size_t len;
+	int c, json = 0;
+
+	while ((c = getopt(argcnt, args, "j")) != EOF) {
+		if (c == 'j')
+			json = 1;
+		else
+			argerrs++;
+	}
+	if (argerrs || args[optind]) {
+		cmd_usage(pc->curcmd, SYNOPSIS);
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	if (memmap_open(&m))
+		return;
+	len = capture_log(&log);
+	o = (struct pw_oops *)GETBUF(sizeof(*o));
+	regs = (struct pw_value_info *)GETBUF(sizeof(*regs) * PW_OOPS_MAX_REGS);
+	pw_oops_parse(log, len, o);
+	if (o->have_fault_addr)
+		pw_classify_value(&m.mm, m.pgmaps, m.npgmaps, o->fault_addr, &fault);
+	for (int i = 0; i < o->nregs; i++)
+		pw_classify_value(&m.mm, m.pgmaps, m.npgmaps, o->reg[i].value, &regs[i]);
+
+	if (json) {
+		fputc('{', fp);
+		fprintf(fp, "\"oops\":%s,\"bug\":\"%s\",\"ip\":\"%s\",\"panic\":\"%s\",",
+			o->found ? "true" : "false", o->bug, o->ip, o->panic);
+		if (o->have_fault_addr) {
+			fputs("\"fault\":", fp);
+			json_value("fault", &fault);
+			fputc(',', fp);
+		}
+		fputs("\"registers\":[", fp);
+		for (int i = 0; i < o->nregs; i++) {
+			if (i)
+				fputc(',', fp);
+			json_value(o->reg[i].name, &regs[i]);
+		}
+		fputs("],", fp);
+		verdict(o, o->have_fault_addr ? &fault : NULL, regs, o->nregs, 1);
+		fputs("}\n", fp);
+	} else {
+		if (!o->found) {
+			fprintf(fp, "no oops in the kernel log\n");
+		} else {
+			fprintf(fp, "OOPS:  %s\n", o->bug);
+			if (o->ip[0])
+				fprintf(fp, "IP:    %s\n", o->ip);
+			if (o->panic[0])
+				fprintf(fp, "PANIC: %s\n", o->panic);
+			if (o->have_fault_addr) {
+				fprintf(fp, "FAULT ADDRESS %016llx: ", (unsigned long long)o->fault_addr);
+				describe_value(&fault);
+				fputc('\n', fp);
+			}
+			for (int i = 0; i < o->nregs; i++) {
+				if (regs[i].cls == PW_VAL_SMALL)
+					continue;
+				fprintf(fp, "  %-4s %016llx  ", o->reg[i].name,
+					(unsigned long long)o->reg[i].value);
+				describe_value(&regs[i]);
+				fputc('\n', fp);
+			}
+		}
+		verdict(o, o->have_fault_addr ? &fault : NULL, regs, o->nregs, 0);
+	}
+	FREEBUF(regs);
+	FREEBUF(o);
+	FREEBUF(log);
+	memmap_close(&m);
+}

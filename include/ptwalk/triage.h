@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading a panic: the last oops in the kernel log (fault address, the
+ * register dump), each register value classified against the memory model
+ * and the page tables, and a verdict with its chain of evidence.
+ */
+#ifndef PTWALK_TRIAGE_H
+#define PTWALK_TRIAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ptwalk/memmap.h"
+#include "ptwalk/walk.h"
+
+#define PW_OOPS_MAX_REGS 40
+
+struct pw_oops {
+	int found;                /* an oops or BUG line was found */
+	int have_fault_addr;
+	uint64_t fault_addr;      /* from "BUG: unable to handle page fault for address:" */
+	char bug[160];            /* that BUG/Oops line, without the timestamp */
+	char ip[160];             /* "RIP: 0010:func+0x12/0x80" */
+	char panic[160];          /* "Kernel panic - not syncing: ..." */
+	struct { char name[8]; uint64_t value; } reg[PW_OOPS_MAX_REGS];
+	int nregs;
+};
+
+/* Parse the last oops of a kernel log (crash's `log` text). */
+void pw_oops_parse(const char *log, size_t len, struct pw_oops *o);
+
+enum pw_value_class {
+	PW_VAL_SMALL,          /* a small integer, not an address */
+	PW_VAL_POISON_ONES,    /* 0xffffffffffffffff: a word of 0xff poison */
+	PW_VAL_POISON_HEAD,    /* ~0 - 1: compound_head() of an 0xff-poisoned page */
+	PW_VAL_NONCANONICAL,   /* cannot be an address */
+	PW_VAL_STRUCT_PAGE,    /* inside the memmap: a struct page */
+	PW_VAL_MAPPED,         /* a mapped kernel address */
+	PW_VAL_UNMAPPED,       /* a canonical kernel address that is not mapped */
+	PW_VAL_USER,           /* a user-half address */
+};
+
+struct pw_value_info {
+	uint64_t value;
+	enum pw_value_class cls;
+	struct pw_pfninfo pfn;    /* PW_VAL_STRUCT_PAGE, or the pfn a mapped address hits */
+	int have_pfn;
+	struct pw_translation tr; /* MAPPED / UNMAPPED: the kernel walk */
+};
+
+const char *pw_value_class_name(enum pw_value_class c);
+
+void pw_classify_value(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
+		       uint64_t value, struct pw_value_info *out);
+
+#endif
