@@ -8,6 +8,14 @@
 static const struct pw_format *const all_formats[] = {
 	&pw_format_x86_64_4level,
 	&pw_format_x86_64_5level,
+	&pw_format_arm64_4k_39bit_3level,
+	&pw_format_arm64_4k_48bit_4level,
+	&pw_format_arm64_16k_36bit_2level,
+	&pw_format_arm64_16k_47bit_3level,
+	&pw_format_arm64_16k_48bit_4level,
+	&pw_format_arm64_64k_42bit_2level,
+	&pw_format_arm64_64k_48bit_3level,
+	&pw_format_arm64_64k_52bit_3level,
 	NULL,
 };
 

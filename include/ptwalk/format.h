@@ -92,6 +92,15 @@ struct pw_format {
 /* Formats known to the core. */
 extern const struct pw_format pw_format_x86_64_4level;
 extern const struct pw_format pw_format_x86_64_5level;
+/* arm64: see arch_arm64.h for the naming and the VA rule. */
+extern const struct pw_format pw_format_arm64_4k_39bit_3level;
+extern const struct pw_format pw_format_arm64_4k_48bit_4level;
+extern const struct pw_format pw_format_arm64_16k_36bit_2level;
+extern const struct pw_format pw_format_arm64_16k_47bit_3level;
+extern const struct pw_format pw_format_arm64_16k_48bit_4level;
+extern const struct pw_format pw_format_arm64_64k_42bit_2level;
+extern const struct pw_format pw_format_arm64_64k_48bit_3level;
+extern const struct pw_format pw_format_arm64_64k_52bit_3level;
 
 const struct pw_format *pw_format_by_name(const char *name);
 

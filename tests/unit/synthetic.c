@@ -234,3 +234,75 @@ uint64_t syn_x86_table_entry(const struct pw_format *fmt, int level, uint64_t pa
 	(void)level;
 	return pa | 0x67;
 }
+
+uint64_t syn_map_from(struct syn *s, const struct pw_format *fmt, uint64_t root,
+		      int top_level, uint64_t va, int leaf_level, uint64_t leaf_raw,
+		      syn_table_entry_fn table_entry)
+{
+	uint64_t table = root;
+
+	for (int level = top_level; level < leaf_level; level++) {
+		uint64_t epa = entry_pa_of(fmt, table, level, va);
+		uint64_t raw = syn_get(s, epa, fmt->entry_bytes);
+		struct pw_entry e;
+
+		if (!raw) {
+			uint64_t next = syn_table(s, fmt->level[level + 1].table_bytes);
+
+			raw = table_entry(fmt, level, next);
+			syn_put(s, epa, raw, fmt->entry_bytes);
+		}
+		pw_decode(fmt, level, raw, &e);
+		if (e.kind != PW_ENTRY_TABLE) {
+			fprintf(stderr, "syn_map_from: level %d is not a table\n", level);
+			abort();
+		}
+		table = e.addr;
+	}
+	uint64_t epa = entry_pa_of(fmt, table, leaf_level, va);
+
+	syn_put(s, epa, leaf_raw, fmt->entry_bytes);
+	return epa;
+}
+
+uint64_t syn_entry_pa_from(struct syn *s, const struct pw_format *fmt, uint64_t root,
+			   int top_level, uint64_t va, int level)
+{
+	uint64_t table = root;
+
+	for (int l = top_level; l < level; l++) {
+		struct pw_entry e;
+
+		pw_decode(fmt, l, syn_get(s, entry_pa_of(fmt, table, l, va),
+					  fmt->entry_bytes), &e);
+		if (e.kind != PW_ENTRY_TABLE)
+			return 0;
+		table = e.addr;
+	}
+	return entry_pa_of(fmt, table, level, va);
+}
+
+uint64_t syn_arm64_oa(const struct pw_format *fmt, uint64_t pa)
+{
+	/* The last level's shift is the granule's page shift. */
+	if (fmt->level[fmt->nlevels - 1].va_shift == 16)
+		return (pa & 0x0000ffffffff0000ULL) | ((pa >> 36) & 0xf000);
+	return pa;
+}
+
+uint64_t syn_arm64_table_entry(const struct pw_format *fmt, int level, uint64_t pa)
+{
+	(void)level;
+	return syn_arm64_oa(fmt, pa) | 3;
+}
+
+uint64_t syn_s390x_table_entry(const struct pw_format *fmt, int level, uint64_t pa)
+{
+	/* Table types by level: region-first 11, -second 10, -third 01. */
+	static const uint64_t tt[] = { 0x0c, 0x08, 0x04 };
+
+	(void)fmt;
+	if (level >= 3)
+		return pa;
+	return pa | tt[level] | 0x03;
+}

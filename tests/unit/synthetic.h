@@ -76,4 +76,23 @@ void syn_number(struct syn *s, const char *name, int64_t value);
 /* x86_64 helpers. */
 uint64_t syn_x86_table_entry(const struct pw_format *fmt, int level, uint64_t pa);
 
+/*
+ * syn_map() and syn_entry_pa() for a root whose table is at format level
+ * top_level rather than 0 (s390x: the ASCE's designation type).
+ */
+uint64_t syn_map_from(struct syn *s, const struct pw_format *fmt, uint64_t root,
+		      int top_level, uint64_t va, int leaf_level, uint64_t leaf_raw,
+		      syn_table_entry_fn table_entry);
+uint64_t syn_entry_pa_from(struct syn *s, const struct pw_format *fmt, uint64_t root,
+			   int top_level, uint64_t va, int level);
+
+/* arm64 helpers: the granule's encoding of an address (64K: PA[51:48] in
+ * bits [15:12]) and a plain table descriptor (bits[1:0] = 11). */
+uint64_t syn_arm64_oa(const struct pw_format *fmt, uint64_t pa);
+uint64_t syn_arm64_table_entry(const struct pw_format *fmt, int level, uint64_t pa);
+
+/* s390x helper: a valid region entry of the level's type with TF=0, TL=3,
+ * or a valid segment entry (TT=00). */
+uint64_t syn_s390x_table_entry(const struct pw_format *fmt, int level, uint64_t pa);
+
 #endif
