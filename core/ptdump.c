@@ -46,6 +46,14 @@ static void print_marker(struct pw_ptdump *d)
 		fprintf(d->o.fp, "---[ %s ]---\n", name);
 }
 
+/* Cross into the next marker (the kernel's st->marker++ and its header). */
+static void next_marker(struct pw_ptdump *d)
+{
+	d->marker++;
+	d->lines = 0;
+	print_marker(d);
+}
+
 static void print_json_range(struct pw_ptdump *d, uint64_t end)
 {
 	const char *names[PW_MAX_PROT_NAMES];
@@ -121,6 +129,9 @@ static void note_key(struct pw_ptdump *d, uint64_t addr,
 			d->marker++;
 			d->lines = 0;
 			print_marker(d);
+			while (d->style->markers == PW_PTDUMP_MARKERS_ALL &&
+			       past_next_marker(d, addr))
+				next_marker(d);
 		}
 	} else {
 		/* Same range continues. */
@@ -134,6 +145,8 @@ static void note_key(struct pw_ptdump *d, uint64_t addr,
 	d->pa_valid = pa_valid;
 	d->pa_start = pa;
 	d->pa_next = pa;
+	if (d->style->markers == PW_PTDUMP_MARKERS_TWICE && past_next_marker(d, addr))
+		next_marker(d);
 }
 
 void pw_ptdump_note(void *state, const struct pw_note *n)
@@ -158,14 +171,41 @@ void pw_ptdump_end(struct pw_ptdump *d, uint64_t end)
 	if (!d->started)
 		return;
 	flush_range(d, end);
+	while (d->style->markers == PW_PTDUMP_MARKERS_ALL && past_next_marker(d, end))
+		next_marker(d);
+}
+
+/* ptdump and a second visitor (a checker) over the same walk. */
+struct tee {
+	struct pw_ptdump *d;
+	const struct pw_visitor *also;
+};
+
+static void tee_note(void *state, const struct pw_note *n)
+{
+	struct tee *t = state;
+
+	pw_ptdump_note(t->d, n);
+	if (t->also && t->also->note)
+		t->also->note(t->also->state, n);
+}
+
+static int tee_enter(void *state, const struct pw_table_visit *tv)
+{
+	struct tee *t = state;
+
+	return t->also && t->also->enter_table ? t->also->enter_table(t->also->state, tv) : 0;
 }
 
 int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
 		  const struct pw_ptdump_opts *o,
-		  const uint64_t (*ranges)[2], int nranges)
+		  const uint64_t (*ranges)[2], int nranges,
+		  const struct pw_visitor *also)
 {
 	struct pw_ptdump d;
-	struct pw_visitor v = { .state = &d, .note = pw_ptdump_note };
+	struct tee t = { .d = &d, .also = also };
+	struct pw_visitor v = { .state = &t, .note = tee_note, .enter_table = tee_enter };
+	uint64_t end = 0;
 	int err = PW_OK;
 
 	pw_ptdump_begin(&d, sp->fmt, k->arch->ptdump_style, o);
@@ -179,6 +219,10 @@ int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
 	}
 	/* The kernel flushes with note_page(st, 0, -1, 0): its last range ends
 	 * at 0.  A dump of chosen ranges ends where the last range does. */
-	pw_ptdump_end(&d, nranges ? ranges[nranges - 1][1] : 0);
+	if (nranges)
+		end = ranges[nranges - 1][1];
+	else if (d.style->end_at_range_end && k->ndump_ranges)
+		end = k->dump_range[k->ndump_ranges - 1].end;
+	pw_ptdump_end(&d, end);
 	return err;
 }

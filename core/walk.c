@@ -274,6 +274,7 @@ static void walk_table(struct range_walk *w, int level, int depth,
 
 	if (tbl_last < w->start || tbl_first > w->last)
 		return;
+	hole.addr = table_pa; /* the table the problem is about */
 	for (int d = 0; d < depth; d++) {
 		if (w->ancestors[d] == table_pa) {
 			hole.why = "table points to itself or an ancestor";
@@ -285,7 +286,7 @@ static void walk_table(struct range_walk *w, int level, int depth,
 	w->ancestors[depth] = table_pa;
 	if (w->v->enter_table) {
 		struct pw_table_visit tv = {
-			.level = level, .table_pa = table_pa, .va = tbl_first,
+			.level = level, .table_pa = table_pa, .va = canonical(fmt, tbl_first),
 			.parent_entry_pa = parent_entry_pa,
 			.parent_raw = parent_raw, .depth = depth,
 		};
@@ -310,6 +311,7 @@ static void walk_table(struct range_walk *w, int level, int depth,
 		uint64_t raw;
 
 		if (i < first || i > last) {
+			hole.addr = 0;
 			hole.why = "outside the table's valid part";
 			emit(w, va, va_last, level, 0, &hole, 0, table_pa,
 			     entry_pa, PW_ST_OUT_OF_RANGE, 0);

@@ -12,6 +12,7 @@
 
 #include "ext.h"
 #include "help.h"
+#include "ptwalk/check.h"
 #include "ptwalk/kernel.h"
 #include "ptwalk/ptdump.h"
 #include "ptwalk/walk.h"
@@ -242,19 +243,61 @@ static int parse_range(const char *s, uint64_t range[2])
 	return range[1] != 0 && range[1] <= range[0] ? -1 : 0;
 }
 
+static void print_anomaly(const struct pw_checker *chk, const struct pw_anomaly *a,
+			  int json)
+{
+	const struct pw_format *fmt = chk->mm->k->fmt;
+	const char *lvl = a->level >= 0 ? fmt->level[a->level].name : "-";
+
+	if (json) {
+		fprintf(fp, "{\"type\":\"anomaly\",\"anomaly\":\"%s\",\"va_start\":\"0x%llx\","
+			"\"va_end\":\"0x%llx\",\"level\":\"%s\",\"entry_pa\":\"0x%llx\","
+			"\"entry\":\"0x%llx\",\"%s\":\"0x%llx\",\"detail\":\"%s\"}\n",
+			a->kind, (unsigned long long)a->va, (unsigned long long)a->end, lvl,
+			(unsigned long long)a->entry_pa, (unsigned long long)a->entry,
+			strstr(a->kind, "table") ? "table_pfn" : "pfn",
+			(unsigned long long)a->pfn, a->detail);
+		return;
+	}
+	fprintf(fp, "ANOMALY %-16s 0x%016llx-0x%016llx %s  entry %llx @ %llx  pfn %llx: %s\n",
+		a->kind, (unsigned long long)a->va, (unsigned long long)a->end, lvl,
+		(unsigned long long)a->entry, (unsigned long long)a->entry_pa,
+		(unsigned long long)a->pfn, a->detail);
+}
+
+static void print_check_summary(const struct pw_checker *chk, int json)
+{
+	uint64_t kept = chk->count < (uint64_t)chk->max ? chk->count : (uint64_t)chk->max;
+
+	for (uint64_t i = 0; i < kept; i++)
+		print_anomaly(chk, &chk->list[i], json);
+	if (json)
+		fprintf(fp, "{\"type\":\"summary\",\"tables_checked\":%llu,\"anomalies\":%llu,"
+			"\"wx_pages\":%llu}\n", (unsigned long long)chk->tables,
+			(unsigned long long)chk->count, (unsigned long long)chk->wx_pages);
+	else
+		fprintf(fp, "CHECK: %llu table pages checked, %llu anomal%s%s; W+X mappings: %s, %llu W+X pages\n",
+			(unsigned long long)chk->tables, (unsigned long long)chk->count,
+			chk->count == 1 ? "y" : "ies",
+			chk->count > kept ? " (first ones listed)" : "",
+			chk->wx_pages ? "FAILED" : "passed", (unsigned long long)chk->wx_pages);
+}
+
 static void cmd_ptdump(void)
 {
-	int c, json = 0, phys = 0, pti = 0;
+	int c, json = 0, phys = 0, pti = 0, check = 0;
 	char *task_spec = NULL;
 	uint64_t range[1][2];
 	int nranges = 0;
 	struct space_choice sc;
 	struct pw_ptdump_opts o;
 	struct pw_space sp;
-	struct ctx ctx;
+	struct memmap_ctx m;
+	struct pw_checker chk;
+	struct pw_visitor also;
 	int err;
 
-	while ((c = getopt(argcnt, args, "c:r:pjuk")) != EOF) {
+	while ((c = getopt(argcnt, args, "c:r:pjukC")) != EOF) {
 		switch (c) {
 		case 'c': task_spec = optarg; break;
 		case 'r':
@@ -268,6 +311,7 @@ static void cmd_ptdump(void)
 		case 'p': phys = 1; break;
 		case 'j': json = 1; break;
 		case 'u': pti = 1; break;
+		case 'C': check = 1; break;
 		case 'k': break;
 		default: argerrs++; break;
 		}
@@ -276,26 +320,48 @@ static void cmd_ptdump(void)
 		cmd_usage(pc->curcmd, SYNOPSIS);
 		return;
 	}
-	if (ctx_open(&ctx))
+	memset(&m, 0, sizeof(m));
+	if (check ? memmap_open(&m) : ctx_open(&m.c))
 		return;
-	if (choose_space(&ctx, task_spec == NULL, pti, task_spec, &sc) ||
-	    pw_space_init(&sp, &ctx.t, ctx.k.fmt, sc.root_pa)) {
-		ctx_close(&ctx);
+	if (choose_space(&m.c, task_spec == NULL, pti, task_spec, &sc) ||
+	    pw_space_init(&sp, &m.c.t, m.c.k.fmt, sc.root_pa)) {
+		if (check)
+			memmap_close(&m);
+		else
+			ctx_close(&m.c);
 		return;
 	}
-	sp.mem_end = ctx.k.mem_end;
+	sp.mem_end = m.c.k.mem_end;
 	memset(&o, 0, sizeof(o));
 	o.fp = fp;
 	o.json = json;
 	o.phys = phys;
-	o.markers = ctx.k.markers;
-	o.nmarkers = ctx.k.nmarkers;
-	err = pw_ptdump_run(&ctx.k, &sp, &o, (const uint64_t (*)[2])range, nranges);
+	o.markers = m.c.k.markers;
+	o.nmarkers = m.c.k.nmarkers;
+	if (check) {
+		if (m.pgmap_problem)
+			error(INFO, "%s; ZONE_DEVICE checks skipped\n", m.pgmap_problem);
+		pw_checker_init(&chk, &m.mm, m.pgmaps, m.npgmaps, sc.have_task);
+		also.state = &chk;
+		also.note = pw_checker_note;
+		also.enter_table = pw_checker_enter_table;
+	}
+	err = pw_ptdump_run(&m.c.k, &sp, &o, (const uint64_t (*)[2])range, nranges,
+			    check ? &also : NULL);
 	/* A closed pipe (ptdump | head) is not worth a message; Ctrl-C is. */
 	if (err && !ferror(fp))
 		error(INFO, "stopped: %s\n", pw_strerror(err));
+	if (check) {
+		pw_checker_finish(&chk);
+		if (!err)
+			print_check_summary(&chk, json);
+		pw_checker_release(&chk);
+	}
 	pw_space_release(&sp);
-	ctx_close(&ctx);
+	if (check)
+		memmap_close(&m);
+	else
+		ctx_close(&m.c);
 }
 
 static struct command_table_entry command_table[] = {

@@ -38,9 +38,26 @@ struct pw_ptdump_style {
 			  int max);
 	/* Whether effective permissions are writable and executable. */
 	int (*is_wx)(const struct pw_ptdump_key *key);
+	/*
+	 * How a note past the next marker crosses markers (0: x86).  ONE:
+	 * one marker per new range (x86 note_page()); ALL: every marker the
+	 * address has passed (s390's while loop); TWICE: one, then once more
+	 * after the note (arm64 note_page() tests again after its branches).
+	 */
+	enum pw_ptdump_markers {
+		PW_PTDUMP_MARKERS_ONE = 0,
+		PW_PTDUMP_MARKERS_ALL,
+		PW_PTDUMP_MARKERS_TWICE,
+	} markers;
+	/* Non-zero: the kernel's last range ends where its walk ends (s390
+	 * flushes at max_addr), so pw_ptdump_run() ends the default dump at
+	 * the end of the last default range instead of at 0. */
+	int end_at_range_end;
 };
 
 extern const struct pw_ptdump_style pw_ptdump_style_x86_64;
+extern const struct pw_ptdump_style pw_ptdump_style_arm64;
+extern const struct pw_ptdump_style pw_ptdump_style_s390x;
 
 struct pw_ptdump_opts {
 	FILE *fp;
@@ -79,10 +96,12 @@ void pw_ptdump_end(struct pw_ptdump *d, uint64_t end);
 
 /*
  * Dump the given ranges of an address space (the kernel's default ranges
- * when nranges == 0).  Returns PW_OK or PW_ERR_INTERRUPTED.
+ * when nranges == 0), handing every entry also to `also` (a checker; may
+ * be NULL).  Returns PW_OK or PW_ERR_INTERRUPTED.
  */
 int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
 		  const struct pw_ptdump_opts *o,
-		  const uint64_t (*ranges)[2], int nranges);
+		  const uint64_t (*ranges)[2], int nranges,
+		  const struct pw_visitor *also);
 
 #endif

@@ -155,7 +155,7 @@ static void test_range_dump_starts_at_its_marker(void **state)
 	(void)state;
 	o.fp = fmemopen(out, sizeof(out), "w");
 	pw_space_init(&sp, &s->target, &pw_format_x86_64_4level, root);
-	assert_int_equal(pw_ptdump_run(&k, &sp, &o, range, 1), PW_OK);
+	assert_int_equal(pw_ptdump_run(&k, &sp, &o, range, 1, NULL), PW_OK);
 	fclose(o.fp);
 	pw_space_release(&sp);
 	/* The marker in force at the start, and the last range ends at the end. */

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Page-table integrity checks as a walk visitor (see include/ptwalk/check.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "ptwalk/check.h"
+
+/* include/linux/page-flags.h (6.1): page types live in page->page_type. */
+#define PAGE_TYPE_BASE 0xf0000000u
+#define PG_TYPE_BUDDY 0x00000080u
+#define PG_TYPE_TABLE 0x00000200u
+
+static int page_type_is(uint32_t page_type, uint32_t flag)
+{
+	return (page_type & (PAGE_TYPE_BASE | flag)) == PAGE_TYPE_BASE;
+}
+
+void pw_page_judge_init(struct pw_page_judge *j, const struct pw_target *t)
+{
+	memset(j, 0, sizeof(*j));
+	j->pg_slab = j->pg_reserved = -1;
+	if (pw_member(t, "page", "_refcount", &j->refcount_off) ||
+	    pw_member(t, "page", "_mapcount", &j->mapcount_off))
+		return;
+	pw_number(t, "PG_slab", &j->pg_slab);
+	pw_number(t, "PG_reserved", &j->pg_reserved);
+	j->ok = 1;
+}
+
+static uint32_t u32_at(const uint8_t *b, uint64_t off, int big_endian)
+{
+	uint32_t v = 0;
+
+	for (int i = 0; i < 4; i++)
+		v |= (uint32_t)b[off + (uint64_t)i] << (big_endian ? 8 * (3 - i) : 8 * i);
+	return v;
+}
+
+static uint64_t u64_at(const uint8_t *b, uint64_t off, int big_endian)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)b[off + (uint64_t)i] << (big_endian ? 8 * (7 - i) : 8 * i);
+	return v;
+}
+
+const char *pw_judge_table_page(struct pw_memmap *mm, const struct pw_page_judge *j,
+				const struct pw_pgmap *pgmaps, int npgmaps, uint64_t pfn,
+				int expect_pagetable, char *detail, size_t len)
+{
+	struct pw_pfninfo pi;
+	int be = pw_big_endian(mm->k->t);
+	uint64_t flags;
+	uint32_t refcount, page_type;
+
+	detail[0] = '\0';
+	pw_pfninfo(mm, pgmaps, npgmaps, pfn, &pi);
+	switch (pi.verdict) {
+	case PW_V_ONLINE:
+		break;
+	case PW_V_ABSENT:
+		snprintf(detail, len, "table page pfn %llx has no memmap (%s): memory removed?",
+			 (unsigned long long)pfn, pi.why);
+		return "absent-table";
+	case PW_V_OFFLINE:
+		snprintf(detail, len, "table page pfn %llx is in an offline section",
+			 (unsigned long long)pfn);
+		return "offline-table";
+	case PW_V_UNREADABLE:
+		snprintf(detail, len, "struct page of table pfn %llx is not in the dump",
+			 (unsigned long long)pfn);
+		return NULL; /* no evidence either way */
+	default:
+		snprintf(detail, len, "table page pfn %llx is a ZONE_DEVICE page (%s)",
+			 (unsigned long long)pfn, pw_verdict_name(pi.verdict));
+		return "zone-device-table";
+	}
+	if (!j->ok || !pi.page_read)
+		return NULL;
+	flags = u64_at(pi.raw, 0, be);
+	refcount = u32_at(pi.raw, j->refcount_off, be);
+	page_type = u32_at(pi.raw, j->mapcount_off, be);
+	if (page_type_is(page_type, PG_TYPE_BUDDY)) {
+		snprintf(detail, len, "table page pfn %llx is free in the buddy allocator",
+			 (unsigned long long)pfn);
+		return "stale-table";
+	}
+	if (j->pg_slab >= 0 && (flags >> j->pg_slab) & 1) {
+		snprintf(detail, len, "table page pfn %llx belongs to the slab allocator",
+			 (unsigned long long)pfn);
+		return "stale-table";
+	}
+	if (refcount == 0) {
+		snprintf(detail, len, "table page pfn %llx is free (refcount 0, flags %llx)",
+			 (unsigned long long)pfn, (unsigned long long)flags);
+		return "stale-table";
+	}
+	if (expect_pagetable && !page_type_is(page_type, PG_TYPE_TABLE) &&
+	    !(j->pg_reserved >= 0 && (flags >> j->pg_reserved) & 1)) {
+		snprintf(detail, len, "table page pfn %llx is not marked PageTable (page_type %x)",
+			 (unsigned long long)pfn, page_type);
+		return "unmarked-table";
+	}
+	return NULL;
+}
+
+int pw_checker_init(struct pw_checker *c, struct pw_memmap *mm,
+		    const struct pw_pgmap *pgmaps, int npgmaps, int user_mm)
+{
+	const struct pw_target *t = mm->k->t;
+
+	memset(c, 0, sizeof(*c));
+	c->mm = mm;
+	c->pgmaps = pgmaps;
+	c->npgmaps = npgmaps;
+	c->user_mm = user_mm;
+	pw_page_judge_init(&c->judge, t);
+	c->max = PW_MAX_ANOMALIES;
+	c->list = t->alloc(t->ctx, sizeof(*c->list) * (size_t)c->max);
+	return c->list ? PW_OK : PW_ERR_NOMEM;
+}
+
+void pw_checker_release(struct pw_checker *c)
+{
+	if (c->list)
+		c->mm->k->t->free(c->mm->k->t->ctx, c->list);
+	c->list = NULL;
+}
+
+static struct pw_anomaly *add(struct pw_checker *c, const char *kind, uint64_t va,
+			      uint64_t end, int level)
+{
+	struct pw_anomaly *a;
+
+	c->count++;
+	if (c->count > (uint64_t)c->max)
+		return NULL;
+	a = &c->list[c->count - 1];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->va = va;
+	a->end = end;
+	a->level = level;
+	return a;
+}
+
+int pw_checker_enter_table(void *state, const struct pw_table_visit *tv)
+{
+	struct pw_checker *c = state;
+	const struct pw_format *fmt = c->mm->k->fmt;
+	char detail[120];
+	const char *kind;
+	int height = pw_level_height(fmt, tv->level);
+	uint64_t span = pw_level_span(fmt, tv->level) * pw_level_entries(fmt, tv->level);
+
+	c->tables++;
+	/*
+	 * 6.1 marks user PTE and PMD tables PageTable (pgtable_pte/pmd_page_ctor);
+	 * the kernel half of a task's mm is init_mm's, whose tables are not marked.
+	 */
+	kind = pw_judge_table_page(c->mm, &c->judge, c->pgmaps, c->npgmaps, tv->table_pa >> 12,
+				   c->user_mm && tv->depth > 0 && height <= 1 && !(tv->va >> 63),
+				   detail, sizeof(detail));
+	if (kind) {
+		struct pw_anomaly *a = add(c, kind, tv->va, tv->va + span, tv->level);
+
+		if (a) {
+			a->entry_pa = tv->parent_entry_pa;
+			a->entry = tv->parent_raw;
+			a->pfn = tv->table_pa >> 12;
+			snprintf(a->detail, sizeof(a->detail), "%s", detail);
+		}
+	}
+	return 0; /* walk it anyway: what it maps is evidence too */
+}
+
+static void wx_flush(struct pw_checker *c)
+{
+	struct pw_anomaly *a;
+
+	if (!c->in_wx)
+		return;
+	c->in_wx = 0;
+	c->wx_pages += (c->wx_end - c->wx_start) / c->mm->k->page_size;
+	a = add(c, "wx", c->wx_start, c->wx_end, -1);
+	if (a)
+		snprintf(a->detail, sizeof(a->detail), "W+X mapping, %llu pages",
+			 (unsigned long long)((c->wx_end - c->wx_start) / c->mm->k->page_size));
+}
+
+void pw_checker_note(void *state, const struct pw_note *n)
+{
+	struct pw_checker *c = state;
+	struct pw_anomaly *a = NULL;
+
+	/* W+X, counted per contiguous range like the kernel's note_wx(). */
+	if (n->status == PW_ST_MAPPED && (n->eff_perm & PW_PERM_WRITE) &&
+	    (n->eff_perm & PW_PERM_EXEC) && !(n->eff_perm & PW_PERM_USER)) {
+		if (c->in_wx && c->wx_end == n->va) {
+			c->wx_end = n->end;
+		} else {
+			wx_flush(c);
+			c->in_wx = 1;
+			c->wx_start = n->va;
+			c->wx_end = n->end;
+		}
+	} else {
+		wx_flush(c);
+	}
+	switch (n->status) {
+	case PW_ST_LOOP:
+		a = add(c, "table-loop", n->va, n->end, n->level);
+		break;
+	case PW_ST_EXCLUDED:
+		a = add(c, "excluded-table", n->va, n->end, n->level);
+		break;
+	case PW_ST_UNREADABLE:
+		a = add(c, "unreadable-table", n->va, n->end, n->level);
+		break;
+	case PW_ST_BAD_PFN:
+		a = add(c, "bad-pfn", n->va, n->end, n->level);
+		break;
+	case PW_ST_BAD_ENTRY:
+		a = add(c, "reserved-bits", n->va, n->end, n->level);
+		break;
+	default:
+		return;
+	}
+	if (a) {
+		a->entry_pa = n->entry_pa;
+		a->entry = n->raw;
+		a->pfn = n->e && n->e->addr ? n->e->addr >> 12 : 0;
+		snprintf(a->detail, sizeof(a->detail), "%s",
+			 n->e && n->e->why ? n->e->why : pw_status_name(n->status));
+	}
+}
+
+void pw_checker_finish(struct pw_checker *c)
+{
+	wx_flush(c);
+}
