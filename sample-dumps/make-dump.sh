@@ -13,16 +13,21 @@
 # The directory is built under a temporary name and renamed at the end, so a directory
 # with that name is always complete.
 # Environment: PTWALK_CACHE, PTWALK_KVER (see fetch-kernel.sh), PTWALK_BOOT_TIMEOUT
-# (seconds to wait for the panic, default 240), PTWALK_KEEP_TMP=1 (keep a failed run's
+# (seconds to wait for the panic, default 240), PTWALK_BOOT_RETRIES (boots tried again
+# after a failed one, default 1), PTWALK_KEEP_TMP=1 (keep a failed run's
 # files for inspection).
 set -euo pipefail
 
 die() { echo "make-dump: error: $*" >&2; exit 1; }
 log() { echo "make-dump: $*" >&2; }
 
-[ $# -eq 1 ] || die "usage: $0 SCENARIO (one of: $(cd "$(dirname "$0")/scenarios" && ls ./*.conf | sed 's|^\./||; s|\.conf$||' | xargs))"
-scenario=$1
 here=$(cd "$(dirname "$0")" && pwd)
+if [ $# -ne 1 ]; then
+	names=()
+	for f in "$here"/scenarios/*.conf; do names+=("$(basename "$f" .conf)"); done
+	die "usage: $0 SCENARIO (one of: ${names[*]})"
+fi
+scenario=$1
 conf="$here/scenarios/$scenario.conf"
 [ -f "$conf" ] || die "no scenario '$scenario' ($conf does not exist)"
 cache=${PTWALK_CACHE:-$HOME/.cache/ptwalk}
@@ -38,7 +43,6 @@ QEMU_MEM=512M
 QEMU_ARGS=()
 KERNEL_CMDLINE=""
 MODULES=()
-GUEST_SCRIPT=""
 DUMP_FORMAT=kdump-zlib
 BOOT_TIMEOUT=${PTWALK_BOOT_TIMEOUT:-240}
 # shellcheck source=/dev/null
@@ -92,9 +96,9 @@ case "$tmp" in *,*) die "the cache path '$tmp' contains a comma, which QEMU opti
 
 "$here/build-initramfs.sh" "$conf" "$kdir" "$tmp/initrd.gz"
 
-# --- boot until the panic ------------------------------------------------------------------------
+# --- boot until the panic, extract the answer key -------------------------------------------------
 serial="$tmp/serial.log"
-: >"$serial"
+key="$tmp/answer-key.txt"
 qemu=(qemu-system-x86_64 -accel tcg -cpu "$QEMU_CPU" -m "$QEMU_MEM" -smp 1
 	-display none -nodefaults -serial "file:$serial" -no-reboot -action panic=pause
 	-device vmcoreinfo -qmp "unix:$sockdir/qmp.sock,server=on,wait=off"
@@ -102,12 +106,9 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu "$QEMU_CPU" -m "$QEMU_MEM" -smp 1
 	-append "console=ttyS0 quiet${KERNEL_CMDLINE:+ $KERNEL_CMDLINE}"
 	"${QEMU_ARGS[@]}")
 printf '%q ' "${qemu[@]}" | sed 's/ $/\n/' >"$tmp/qemu-cmdline.txt"
-log "booting $scenario ($kver, ${QEMU_MEM}, TCG)"
-t_boot=$(date +%s.%N)
-"${qemu[@]}" </dev/null >"$tmp/qemu.log" 2>&1 &
-qemu_pid=$!
 
-fail_with_log() {
+# Print an error with the tail of the serial log and QEMU's output.
+report_failure() {
 	echo "make-dump: error: $*" >&2
 	if [ -s "$serial" ]; then
 		echo "---- last 40 lines of $scenario serial.log ----" >&2
@@ -119,26 +120,81 @@ fail_with_log() {
 		echo "---- qemu output ----" >&2
 		tail -n 20 "$tmp/qemu.log" >&2
 	fi
+}
+fail_with_log() {
+	report_failure "$@"
 	exit 1
 }
+stop_qemu() {
+	if [ -n "$qemu_pid" ]; then
+		kill "$qemu_pid" 2>/dev/null || true
+		wait "$qemu_pid" 2>/dev/null || true
+		qemu_pid=""
+	fi
+}
+getkey() { sed -n "s/^$1=//p" "$key.guest" | head -n1; }
 
-deadline=$(($(date +%s) + BOOT_TIMEOUT))
-until grep -q 'Kernel panic' "$serial"; do
-	kill -0 "$qemu_pid" 2>/dev/null || fail_with_log "QEMU exited before the kernel panicked"
-	[ "$(date +%s)" -lt "$deadline" ] || fail_with_log "no 'Kernel panic' on the serial console within ${BOOT_TIMEOUT} s"
-	sleep 0.2
-done
-# The panic message ends with this line; after it the CPU only idles.
-for _ in $(seq 50); do
-	grep -q 'end Kernel panic' "$serial" && break
-	sleep 0.1
-done
-log "guest panicked after $(elapsed "$t_boot") s"
+# One boot: returns 0 with QEMU still running (the guest panicked, the key is complete
+# and well-formed), or reports why not, stops QEMU and returns 1.
+boot_guest() {
+	local deadline bad want have
+	: >"$serial"
+	rm -f "$sockdir/qmp.sock"
+	log "booting $scenario ($kver, ${QEMU_MEM}, TCG): $SCENARIO_DESCRIPTION"
+	t_boot=$(date +%s.%N)
+	"${qemu[@]}" </dev/null >"$tmp/qemu.log" 2>&1 &
+	qemu_pid=$!
+	deadline=$(($(date +%s) + BOOT_TIMEOUT))
+	until grep -q 'Kernel panic' "$serial"; do
+		if ! kill -0 "$qemu_pid" 2>/dev/null; then
+			report_failure "QEMU exited before the kernel panicked"; stop_qemu; return 1
+		fi
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			report_failure "no 'Kernel panic' on the serial console within ${BOOT_TIMEOUT} s"; stop_qemu; return 1
+		fi
+		sleep 0.2
+	done
+	# The panic message ends with this line; after it the CPU only idles.
+	for _ in $(seq 50); do
+		grep -q 'end Kernel panic' "$serial" && break
+		sleep 0.1
+	done
+	log "guest panicked after $(elapsed "$t_boot") s"
+	if ! grep -q '^PTWALK_KEY_END' "$serial"; then
+		report_failure "the kernel panicked, but ptwalk-probe's answer key is incomplete (no PTWALK_KEY_END)"; stop_qemu; return 1
+	fi
+	if ! grep -q 'sysrq triggered crash' "$serial"; then
+		report_failure "the kernel panicked, but not from ptwalk-probe's sysrq 'c'"; stop_qemu; return 1
+	fi
+	tr -d '\r' <"$serial" | sed -n 's/^PTWALK_KEY \(.*\)$/\1/p' >"$key.guest"
+	bad=$(grep -vcE '^[a-z0-9_.]+=' "$key.guest" || true)
+	if [ "$bad" -ne 0 ]; then
+		report_failure "$bad answer-key line(s) are malformed (console output mixed in?): $(grep -vE '^[a-z0-9_.]+=' "$key.guest" | head -n1)"
+		stop_qemu; return 1
+	fi
+	want=$(getkey key_count)
+	have=$(wc -l <"$key.guest")
+	if [ -z "$want" ] || [ "$want" -ne "$have" ]; then
+		report_failure "answer key has $have lines, ptwalk-probe printed key_count=$want"; stop_qemu; return 1
+	fi
+	if ! grep -q "PID: $(getkey pid) Comm: $(getkey comm)" "$serial"; then
+		report_failure "the panicking task is not ptwalk-probe (no 'PID: $(getkey pid) Comm: $(getkey comm)' in the panic)"
+		stop_qemu; return 1
+	fi
+	return 0
+}
 
-grep -q '^PTWALK_KEY_END' "$serial" ||
-	fail_with_log "the kernel panicked, but ptwalk-probe's answer key is incomplete (no PTWALK_KEY_END)"
-grep -q 'sysrq triggered crash' "$serial" ||
-	fail_with_log "the kernel panicked, but not from ptwalk-probe's sysrq 'c'"
+# A boot that goes wrong is tried again (PTWALK_BOOT_RETRIES, default 1); each failed
+# serial log is kept as dumps/.<scenario>.failed-serial.log.<attempt>.
+retries=${PTWALK_BOOT_RETRIES:-1}
+attempt=0
+until boot_guest; do
+	attempt=$((attempt + 1))
+	cp "$serial" "$cache/dumps/.$scenario.failed-serial.log.$attempt" 2>/dev/null || true
+	[ "$attempt" -le "$retries" ] ||
+		die "the guest failed $attempt time(s); serial logs kept in $cache/dumps/.$scenario.failed-serial.log.*"
+	log "boot attempt $attempt failed (serial log kept in $cache/dumps/.$scenario.failed-serial.log.$attempt), trying again"
+done
 
 # --- dump ----------------------------------------------------------------------------------------
 t_dump=$(date +%s.%N)
@@ -148,24 +204,10 @@ for _ in $(seq 50); do
 	kill -0 "$qemu_pid" 2>/dev/null || break
 	sleep 0.1
 done
-kill -0 "$qemu_pid" 2>/dev/null && { kill "$qemu_pid" 2>/dev/null || true; }
-wait "$qemu_pid" 2>/dev/null || true
-qemu_pid=""
+stop_qemu
 log "dumped in $(elapsed "$t_dump") s ($(du -h "$tmp/vmcore" | cut -f1))"
 
-# --- answer key ----------------------------------------------------------------------------------
-key="$tmp/answer-key.txt"
-tr -d '\r' <"$serial" | sed -n 's/^PTWALK_KEY \(.*\)$/\1/p' >"$key.guest"
-bad=$(grep -vcE '^[a-z0-9_.]+=' "$key.guest" || true)
-[ "$bad" -eq 0 ] || fail_with_log "$bad answer-key line(s) are malformed (console output mixed in?): $(grep -vE '^[a-z0-9_.]+=' "$key.guest" | head -n1)"
-want=$(sed -n 's/^key_count=//p' "$key.guest")
-have=$(wc -l <"$key.guest")
-[ -n "$want" ] && [ "$want" -eq "$have" ] || fail_with_log "answer key has $have lines, ptwalk-probe printed key_count=$want"
-getkey() { sed -n "s/^$1=//p" "$key.guest" | head -n1; }
-pid=$(getkey pid)
-comm=$(getkey comm)
-grep -q "PID: $pid Comm: $comm" "$serial" ||
-	fail_with_log "the panicking task is not ptwalk-probe (no 'PID: $pid Comm: $comm' in the panic)"
+# --- answer key checks -----------------------------------------------------------------------------
 [ "$(getkey uname_release)" = "$kver" ] || fail_with_log "guest runs '$(getkey uname_release)', expected $kver"
 
 # --- check the dump with crash ---------------------------------------------------------------------
@@ -244,5 +286,6 @@ chmod 644 "$tmp/vmcore"
 rm -rf "$out.old"
 [ ! -e "$out" ] || mv "$out" "$out.old"
 mv "$tmp" "$out"
+rm -f "$cache/dumps/.$scenario.failed-serial.log".*
 rm -rf "$out.old"
 log "done in $(elapsed "$t_start") s: $out"
