@@ -47,6 +47,17 @@ class X86Dump:
         for p in pages:
             if self.key.get(f"page.{p}.present") == "1":
                 s.add(f"rd_{p}", f"rd -p -8 {self.key[f'page.{p}.phys']} 64")
+        present = [p for p in pages if self.key.get(f"page.{p}.present") == "1"]
+        self.pfn_pages = present
+        pfns = " ".join(self.key[f"page.{p}.pfn"] for p in present)
+        s.add("pfninfo", f"pfninfo -j {pfns} 100000000")
+        for p in present:
+            s.add(f"kmem_{p}", f"kmem -p {self.key[f'page.{p}.phys']}")
+        s.add("pgmap", "pgmap")
+        s.add("check_kernel", "ptdump -C -j")
+        s.add("check_user", f"ptdump -C -j -c {pid}")
+        s.add("log", "log")
+        s.add("triage", "pttriage -j")
         # Bad input: each must be one line, and the session must go on.
         s.add("bad_hex", "ptwalk zzz")
         s.add("bad_canon", "ptwalk 8000000000000000")
@@ -254,7 +265,48 @@ def check_pti_user_copy(d):
     assert [r for r in present if cea <= r[0] < cea + (1 << 39)], "no cpu entry area in user copy"
 
 
+def check_pfninfo_matches_kmem(d):
+    recs = jsonl(d.s1.out("pfninfo"))
+    assert len(recs) == len(d.pfn_pages) + 1, len(recs)
+    for p, rec in zip(d.pfn_pages, recs):
+        assert int(rec["pfn"], 16) == int(d.key[f"page.{p}.pfn"], 16)
+        assert rec["memmap"] == "online", (p, rec)
+        assert rec["present"] and rec["online"] and rec["has_memmap"], (p, rec)
+        # crash's own kmem -p finds the same struct page for the physical address.
+        kmem = d.s1.out(f"kmem_{p}").splitlines()
+        row = [line.split() for line in kmem if line[:1] in "0123456789abcdef" and line.strip()]
+        assert row and int(row[0][0], 16) == int(rec["page"], 16), (p, kmem, rec["page"])
+        assert int(row[0][1], 16) == int(d.key[f"page.{p}.phys"], 16)
+    # A pfn far beyond this 512 MB guest: no memmap.
+    assert recs[-1]["memmap"] == "absent", recs[-1]
+    assert "no dev_pagemap" in d.s1.out("pgmap")
+
+
+def check_integrity_of_healthy_dump(d):
+    """No anomalies in a healthy kernel; W+X agrees with the kernel's own DEBUG_WX."""
+    for name in ("check_kernel", "check_user"):
+        recs = jsonl(d.s1.out(name))
+        summary = [r for r in recs if r["type"] == "summary"]
+        anomalies = [r for r in recs if r["type"] == "anomaly"]
+        assert len(summary) == 1, (name, summary)
+        assert summary[0]["tables_checked"] > 20, summary
+        assert not anomalies, (name, anomalies[:3])
+    log = d.s1.out("log")
+    assert "Checked W+X mappings: passed" in log, "kernel's DEBUG_WX verdict not in the log"
+    kernel = [r for r in jsonl(d.s1.out("check_kernel")) if r["type"] == "summary"][0]
+    assert kernel["wx_pages"] == 0
+
+
+def check_triage_of_sysrq_panic(d):
+    t = jsonl(d.s1.out("triage"))[0]
+    # The guest panicked through sysrq-c: crash's log has the panic line.
+    assert "sysrq triggered crash" in t["panic"], t
+    assert "fault" not in t, t
+    assert t["panic"] in d.s1.out("log")
+
+
 CHECKS = [check_paging_mode, check_markers_match_crash, check_sampled_addresses_match_vtop,
           check_direct_map_covers_ram, check_user_pages_match_answer_key,
           check_ptdump_text_is_kernel_format, check_bad_input_is_one_line,
-          check_pti_user_copy]
+          check_pti_user_copy, check_pfninfo_matches_kmem, check_integrity_of_healthy_dump,
+          check_triage_of_sysrq_panic]
