@@ -16,6 +16,7 @@ static const struct pw_format *const all_formats[] = {
 	&pw_format_arm64_64k_42bit_2level,
 	&pw_format_arm64_64k_48bit_3level,
 	&pw_format_arm64_64k_52bit_3level,
+	&pw_format_s390x,
 	NULL,
 };
 

@@ -101,6 +101,8 @@ extern const struct pw_format pw_format_arm64_16k_48bit_4level;
 extern const struct pw_format pw_format_arm64_64k_42bit_2level;
 extern const struct pw_format pw_format_arm64_64k_48bit_3level;
 extern const struct pw_format pw_format_arm64_64k_52bit_3level;
+/* s390x DAT: one format, the ASCE picks the top level (arch_s390x.h). */
+extern const struct pw_format pw_format_s390x;
 
 const struct pw_format *pw_format_by_name(const char *name);
 

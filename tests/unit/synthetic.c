@@ -306,3 +306,44 @@ uint64_t syn_s390x_table_entry(const struct pw_format *fmt, int level, uint64_t 
 		return pa;
 	return pa | tt[level] | 0x03;
 }
+
+/* Linux's empty entries by format level: region-first .. segment, page. */
+static const uint64_t s390x_empty[] = { 0x2c, 0x28, 0x24, 0x20, 0x400 };
+
+uint64_t syn_s390x_table(struct syn *s, const struct pw_format *fmt, int level)
+{
+	uint32_t bytes = fmt->level[level].table_bytes;
+	uint64_t pa = syn_table(s, bytes);
+
+	for (uint32_t off = 0; off < bytes; off += 8)
+		syn_put(s, pa + off, s390x_empty[level], 8);
+	return pa;
+}
+
+uint64_t syn_s390x_map(struct syn *s, const struct pw_format *fmt, uint64_t root,
+		       int top_level, uint64_t va, int leaf_level, uint64_t leaf_raw)
+{
+	uint64_t table = root;
+
+	for (int level = top_level; level < leaf_level; level++) {
+		uint64_t epa = entry_pa_of(fmt, table, level, va);
+		uint64_t raw = syn_get(s, epa, fmt->entry_bytes);
+		struct pw_entry e;
+
+		if (raw == s390x_empty[level]) {
+			raw = syn_s390x_table_entry(fmt, level,
+						    syn_s390x_table(s, fmt, level + 1));
+			syn_put(s, epa, raw, fmt->entry_bytes);
+		}
+		pw_decode(fmt, level, raw, &e);
+		if (e.kind != PW_ENTRY_TABLE) {
+			fprintf(stderr, "syn_s390x_map: level %d is not a table\n", level);
+			abort();
+		}
+		table = e.addr;
+	}
+	uint64_t epa = entry_pa_of(fmt, table, leaf_level, va);
+
+	syn_put(s, epa, leaf_raw, fmt->entry_bytes);
+	return epa;
+}

@@ -94,5 +94,15 @@ uint64_t syn_arm64_table_entry(const struct pw_format *fmt, int level, uint64_t 
 /* s390x helper: a valid region entry of the level's type with TF=0, TL=3,
  * or a valid segment entry (TT=00). */
 uint64_t syn_s390x_table_entry(const struct pw_format *fmt, int level, uint64_t pa);
+/*
+ * s390x tables as Linux initialises them (crst_table_init(), page_table_alloc()):
+ * every entry the empty value of its level -- _REGION{1,2,3}_ENTRY_EMPTY,
+ * _SEGMENT_ENTRY_EMPTY, _PAGE_INVALID -- since a zero entry is a valid
+ * segment entry or PTE on s390.  Returns the table's PA.
+ */
+uint64_t syn_s390x_table(struct syn *s, const struct pw_format *fmt, int level);
+/* syn_map_from() creating tables with syn_s390x_table(). */
+uint64_t syn_s390x_map(struct syn *s, const struct pw_format *fmt, uint64_t root,
+		       int top_level, uint64_t va, int leaf_level, uint64_t leaf_raw);
 
 #endif
