@@ -53,13 +53,26 @@ install: $(BUILD)/ptwalk.so
 	install -m 0644 $< $(DESTDIR)$(EXT_DIR)/ptwalk.so
 
 # ---- unit tests (cmocka, over synthetic memory images) ----
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_LIB) $(CORE_SRCS) $(wildcard include/ptwalk/*.h tests/unit/*.h)
+# The core and the synthetic target are compiled once per flavour, then linked
+# into every test.
+HDRS := $(wildcard include/ptwalk/*.h tests/unit/*.h)
+$(BUILD)/libcore.a: $(CORE_OBJS) $(BUILD)/obj/tests/unit/synthetic.o
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/obj/tests/unit/%.o: tests/unit/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(UNIT_LIB) $(CORE_SRCS) -lcmocka
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Itests/unit -c $< -o $@
+$(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ -lcmocka
 
-$(BUILD)/unit-asan/%: tests/unit/%.c $(UNIT_LIB) $(CORE_SRCS) $(wildcard include/ptwalk/*.h tests/unit/*.h)
+$(BUILD)/asan/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) -O1 -g $(SANFLAGS) -Itests/unit -o $@ $< $(UNIT_LIB) $(CORE_SRCS) -lcmocka
+	$(CC) $(BASEFLAGS) -O1 -g $(SANFLAGS) -Itests/unit -c $< -o $@
+$(BUILD)/libcore-asan.a: $(CORE_SRCS:%.c=$(BUILD)/asan/%.o) $(BUILD)/asan/tests/unit/synthetic.o
+	rm -f $@ && ar rcs $@ $^
+$(BUILD)/unit-asan/%: $(BUILD)/asan/tests/unit/%.o $(BUILD)/libcore-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SANFLAGS) -o $@ $^ -lcmocka
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

@@ -90,9 +90,12 @@ int pw_section_of_pfn(struct pw_memmap *mm, uint64_t pfn, struct pw_section *s)
 	s->nr = nr;
 	if (nr >= mm->nr_mem_sections)
 		return PW_OK;
+	if (!mm->mem_section)
+		return PW_OK;
 	roots_addr = mm->mem_section + (nr / mm->sections_per_root) * 8;
-	if (!mm->mem_section || (err = read_u64(mm, roots_addr, &root)))
-		return mm->mem_section ? err : PW_OK;
+	err = read_u64(mm, roots_addr, &root);
+	if (err)
+		return err;
 	if (!root)
 		return PW_OK;
 	s->addr = root + (nr % mm->sections_per_root) * mm->ms_size;
