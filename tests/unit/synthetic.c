@@ -12,9 +12,19 @@ static int syn_read(void *ctx, enum pw_addr_space space, uint64_t addr,
 	struct syn *s = ctx;
 
 	if (space == PW_KVIRT) {
-		if (addr < s->kv_base)
-			return PW_ERR_READ;
-		addr -= s->kv_base;
+		int w;
+
+		for (w = 0; w < s->nwin; w++) {
+			if (addr >= s->win[w].va && addr - s->win[w].va < s->win[w].len) {
+				addr = addr - s->win[w].va + s->win[w].pa;
+				break;
+			}
+		}
+		if (w == s->nwin) {
+			if (addr < s->kv_base)
+				return PW_ERR_READ;
+			addr -= s->kv_base;
+		}
 	}
 	if (addr >= s->size || len > s->size - addr)
 		return PW_ERR_READ;
@@ -71,6 +81,19 @@ static int syn_number_cb(void *ctx, const char *name, int64_t *value)
 	return PW_OK;
 }
 
+/* Struct sizes are numbers named "sizeof(type)". */
+static int syn_size_cb(void *ctx, const char *type, uint64_t *size)
+{
+	char key[128];
+	int64_t v;
+
+	snprintf(key, sizeof(key), "sizeof(%s)", type);
+	if (syn_number_cb(ctx, key, &v))
+		return PW_ERR_NOTFOUND;
+	*size = (uint64_t)v;
+	return PW_OK;
+}
+
 static void *syn_alloc(void *ctx, size_t size)
 {
 	struct syn *s = ctx;
@@ -101,7 +124,7 @@ struct syn *syn_new(uint64_t size, uint64_t table_base, const char *arch)
 	s->big_endian = strcmp(arch, "s390x") == 0;
 	s->target = (struct pw_target){
 		.ctx = s, .arch = arch, .read = syn_read, .symbol = syn_symbol_cb,
-		.member_offset = syn_member_cb, .number = syn_number_cb,
+		.member_offset = syn_member_cb, .number = syn_number_cb, .type_size = syn_size_cb,
 		.alloc = syn_alloc, .free = syn_release,
 	};
 	return s;
@@ -346,4 +369,51 @@ uint64_t syn_s390x_map(struct syn *s, const struct pw_format *fmt, uint64_t root
 
 	syn_put(s, epa, leaf_raw, fmt->entry_bytes);
 	return epa;
+}
+
+void syn_window(struct syn *s, uint64_t va, uint64_t pa, uint64_t len)
+{
+	if (s->nwin >= (int)(sizeof(s->win) / sizeof(s->win[0])))
+		abort();
+	s->win[s->nwin].va = va;
+	s->win[s->nwin].pa = pa;
+	s->win[s->nwin].len = len;
+	s->nwin++;
+}
+
+uint64_t syn_x86_var(struct syn_x86 *k, const char *name, uint64_t value)
+{
+	uint64_t pa = SYN_VARS_PA + 8 * (uint64_t)k->nvars++;
+
+	syn_put(k->s, pa, value, 8);
+	syn_symbol(k->s, name, k->kv + pa);
+	return k->kv + pa;
+}
+
+void syn_x86_kernel(struct syn_x86 *k, uint64_t mem, int l5, int pti)
+{
+	const struct pw_format *fmt = l5 ? &pw_format_x86_64_5level : &pw_format_x86_64_4level;
+	uint64_t boot_cpu;
+
+	memset(k, 0, sizeof(*k));
+	k->s = syn_new(mem, mem / 2, "x86_64");
+	k->kv = l5 ? 0xff11000000000000ULL : 0xffff888000000000ULL;
+	k->s->kv_base = k->kv;
+	k->root = syn_table(k->s, 8192);
+	/* 1G leaf at the PUD level: present, writable, PS, NX. */
+	syn_map(k->s, fmt, k->root, k->kv, l5 ? 2 : 1,
+		(1ULL << 0) | (1ULL << 1) | (1ULL << 7) | (1ULL << 63), syn_x86_table_entry);
+	syn_number(k->s, "pgtable_l5_enabled", l5);
+	syn_number(k->s, "phys_base", (int64_t)SYN_PHYS_BASE);
+	syn_number(k->s, "__end_of_permanent_fixed_addresses", 0x2c3);
+	syn_symbol(k->s, "init_top_pgt", 0xffffffff80000000ULL + k->root - SYN_PHYS_BASE);
+	syn_x86_var(k, "page_offset_base", k->kv);
+	syn_x86_var(k, "vmalloc_base", l5 ? 0xffa0000000000000ULL : 0xffffc90000000000ULL);
+	syn_x86_var(k, "vmemmap_base", SYN_VMEMMAP);
+	syn_x86_var(k, "max_pfn", mem >> 12);
+	boot_cpu = syn_x86_var(k, "boot_cpu_data", 0);
+	k->nvars += 5; /* room for x86_capability[0..7] */
+	syn_member(k->s, "cpuinfo_x86", "x86_capability", 4);
+	/* X86_FEATURE_PTI is word 7, bit 11. */
+	syn_put(k->s, boot_cpu - k->kv + 4 + 4 * 7, pti ? 1u << 11 : 0, 4);
 }

@@ -30,6 +30,9 @@ struct syn {
 	int big_endian;
 	/* Kernel virtual window: [kv_base, kv_base + size) -> [0, size). */
 	uint64_t kv_base;
+	/* More kernel virtual windows (vmemmap...), see syn_window(). */
+	struct { uint64_t va, pa, len; } win[8];
+	int nwin;
 	struct syn_name symbols[SYN_MAX_NAMES];
 	struct syn_name members[SYN_MAX_NAMES];
 	struct syn_name numbers[SYN_MAX_NAMES];
@@ -72,6 +75,7 @@ uint64_t syn_entry_pa(struct syn *s, const struct pw_format *fmt, uint64_t root,
 void syn_symbol(struct syn *s, const char *name, uint64_t value);
 void syn_member(struct syn *s, const char *type, const char *member, uint64_t off);
 void syn_number(struct syn *s, const char *name, int64_t value);
+/* Struct sizes: syn_number(s, "sizeof(page)", 64). */
 
 /* x86_64 helpers. */
 uint64_t syn_x86_table_entry(const struct pw_format *fmt, int level, uint64_t pa);
@@ -104,5 +108,28 @@ uint64_t syn_s390x_table(struct syn *s, const struct pw_format *fmt, int level);
 /* syn_map_from() creating tables with syn_s390x_table(). */
 uint64_t syn_s390x_map(struct syn *s, const struct pw_format *fmt, uint64_t root,
 		       int top_level, uint64_t va, int leaf_level, uint64_t leaf_raw);
+
+/* Map [va, va + len) of kernel virtual reads to [pa, pa + len). */
+void syn_window(struct syn *s, uint64_t va, uint64_t pa, uint64_t len);
+
+/*
+ * A synthetic x86_64 kernel that pw_kernel_open() accepts: a top table with
+ * a 1G direct map of physical 0 at kv, the variables page_offset_base,
+ * vmalloc_base, vmemmap_base (SYN_VMEMMAP), max_pfn, boot_cpu_data (PTI
+ * bit as asked), and the VMCOREINFO numbers.  Variables live from
+ * SYN_VARS_PA on, one 8-byte slot each.
+ */
+#define SYN_VARS_PA 0x100000ULL
+#define SYN_PHYS_BASE 0x1000000ULL
+#define SYN_VMEMMAP 0xffffea0000000000ULL
+struct syn_x86 {
+	struct syn *s;
+	uint64_t root;   /* top table (order-1 allocation, as with PTI) */
+	uint64_t kv;     /* page_offset_base */
+	int nvars;
+};
+void syn_x86_kernel(struct syn_x86 *k, uint64_t mem, int l5, int pti);
+/* A kernel variable holding value; returns its (kernel virtual) address. */
+uint64_t syn_x86_var(struct syn_x86 *k, const char *name, uint64_t value);
 
 #endif

@@ -17,54 +17,26 @@
 #include "synthetic.h"
 
 #define MEM (64ULL << 20)
-#define PHYS_BASE 0x1000000ULL
-#define VARS_PA 0x100000ULL      /* where the kernel "variables" live */
 #define TASKS_PA 0x200000ULL     /* task_structs */
 #define MM_PA 0x300000ULL
 
 struct kfix {
+	struct syn_x86 kx;
 	struct syn *s;
 	uint64_t root, pgd42, kv;
 	uint64_t task[3];
 };
 
-static uint64_t var(struct kfix *f, const char *name, int slot, uint64_t value)
-{
-	uint64_t pa = VARS_PA + 8 * (uint64_t)slot;
-
-	syn_put(f->s, pa, value, 8);
-	syn_symbol(f->s, name, f->kv + pa);
-	return f->kv + pa;
-}
-
-/* A 5-level (or 4-level) kernel with a 1G direct map at page_offset_base. */
+/* A 5-level (or 4-level) kernel with a task list: init_task (pid 0, no mm)
+ * -> pid 1 (no mm) -> pid 42 (mm); corrupt_list loops 1 -> 42 -> 1. */
 static struct kfix *kernel_new(int l5, int pti, int corrupt_list)
 {
 	struct kfix *f = test_calloc(1, sizeof(*f));
-	const struct pw_format *fmt = l5 ? &pw_format_x86_64_5level : &pw_format_x86_64_4level;
-	int pud_level = l5 ? 2 : 1;
-	uint64_t boot_cpu;
 
-	f->s = syn_new(MEM, 32ULL << 20, "x86_64");
-	f->kv = l5 ? 0xff11000000000000ULL : 0xffff888000000000ULL;
-	f->s->kv_base = f->kv;
-	f->root = syn_table(f->s, 8192) ; /* order-1 PGD, as with PTI */
-	syn_map(f->s, fmt, f->root, f->kv, pud_level,
-		0 | X86_PTE_PRESENT | X86_PTE_RW | X86_PTE_PSE | X86_PTE_NX,
-		syn_x86_table_entry);
-	syn_number(f->s, "pgtable_l5_enabled", l5);
-	syn_number(f->s, "phys_base", (int64_t)PHYS_BASE);
-	syn_number(f->s, "__end_of_permanent_fixed_addresses", 0x2c3);
-	syn_symbol(f->s, "init_top_pgt", X86_START_KERNEL_MAP + f->root - PHYS_BASE);
-	var(f, "page_offset_base", 0, f->kv);
-	var(f, "vmalloc_base", 1, l5 ? 0xffa0000000000000ULL : 0xffffc90000000000ULL);
-	var(f, "vmemmap_base", 2, l5 ? 0xffd4000000000000ULL : 0xffffea0000000000ULL);
-	var(f, "max_pfn", 3, MEM >> 12);
-	boot_cpu = var(f, "boot_cpu_data", 4, 0);
-	syn_member(f->s, "cpuinfo_x86", "x86_capability", 0x40);
-	syn_put(f->s, boot_cpu - f->kv + 0x40 + 4 * 7, pti ? 1u << 11 : 0, 4);
-
-	/* Tasks: init_task (pid 0, no mm) -> pid 1 (no mm) -> pid 42 (mm). */
+	syn_x86_kernel(&f->kx, MEM, l5, pti);
+	f->s = f->kx.s;
+	f->root = f->kx.root;
+	f->kv = f->kx.kv;
 	syn_member(f->s, "task_struct", "tasks", 0x10);
 	syn_member(f->s, "task_struct", "pid", 0x20);
 	syn_member(f->s, "task_struct", "comm", 0x30);
@@ -79,7 +51,7 @@ static struct kfix *kernel_new(int l5, int pti, int corrupt_list)
 		static const int pid[] = { 0, 1, 42 };
 
 		if (corrupt_list && i == 2)
-			next = TASKS_PA + 0x1000; /* loops 1 -> 2 -> 1, never back to init */
+			next = TASKS_PA + 0x1000;
 		f->task[i] = f->kv + pa;
 		syn_put(f->s, pa + 0x10, f->kv + next + 0x10, 8);
 		syn_put(f->s, pa + 0x20, (uint64_t)pid[i], 4);
@@ -123,6 +95,7 @@ static void test_layout_5level(void **state)
 	assert_int_equal(k.dump_range[0].end, 1ULL << 56);
 	assert_int_equal(marker(&k, "Low Kernel Mapping")->va, f->kv);
 	assert_int_equal(marker(&k, "vmalloc() Area")->va, 0xffa0000000000000ULL);
+	assert_int_equal(marker(&k, "Vmemmap")->va, SYN_VMEMMAP);
 	/* mm.rst: cpu_entry_area at fffffe0000000000, ESPfix at ffffff0000000000,
 	 * EFI runtime ending at ffffffef00000000, modules from ffffffffc0000000
 	 * (1G KASLR image), module end ffffffffff000000. */
