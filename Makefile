@@ -30,7 +30,7 @@ ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit-asan/%)
 
 EXT_DIR   ?= /usr/lib64/crash/extensions
 
-.PHONY: all install deps check unit unit-asan integration demo dumps clean lint
+.PHONY: all install deps check unit unit-asan integration demo dumps clean lint fuzz fuzz-smoke
 
 all: $(BUILD)/ptwalk.so
 
@@ -81,13 +81,43 @@ unit-asan: $(ASAN_BINS)
 	@set -e; for t in $(ASAN_BINS); do echo "== $$t (ASan+UBSan)"; \
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; done
 
+# ---- fuzzing (libFuzzer + ASan + UBSan); FUZZ_SECONDS per fuzzer ----
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -std=gnu11 -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all
+FUZZ_ARCHES  := x86_64 arm64 s390x
+FUZZERS      := $(FUZZ_ARCHES:%=$(BUILD)/fuzz/fuzz_walk_%) $(BUILD)/fuzz/fuzz_oops
+
+$(BUILD)/fuzz/fuzz_walk_%: tests/fuzz/fuzz_walk.c $(CORE_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_ARCH='"$*"' -o $@ $< $(CORE_SRCS)
+$(BUILD)/fuzz/fuzz_oops: tests/fuzz/fuzz_oops.c $(CORE_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS)
+# The seed corpus is committed; this regenerates it from the synthetic builders.
+seeds: $(BUILD)/make_seeds
+	mkdir -p $(addprefix tests/fuzz/corpus/,$(FUZZ_ARCHES))
+	$(BUILD)/make_seeds tests/fuzz/corpus
+$(BUILD)/make_seeds: $(BUILD)/obj/tests/fuzz/make_seeds.o $(BUILD)/libcore.a
+	$(CC) $(CFLAGS) -o $@ $^
+$(BUILD)/obj/tests/fuzz/%.o: tests/fuzz/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Itests/unit -c $< -o $@
+
+fuzz: $(FUZZERS)
+	bash tests/fuzz/run.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZERS)
+# A short run for make check: the harnesses build and survive the corpus.
+fuzz-smoke: $(FUZZERS)
+	bash tests/fuzz/run.sh $(BUILD) 10 $(FUZZERS)
+
 # ---- sample dumps and real-dump integration tests ----
 -include sample-dumps/dumps.mk
 
 integration: $(BUILD)/ptwalk.so dumps
 	/usr/bin/python3 tests/integration/run.py --so $(CURDIR)/$(BUILD)/ptwalk.so
 
-check: deps all unit unit-asan integration
+check: deps all unit unit-asan fuzz-smoke integration
 
 # The main job: everything from a fresh machine to a crash session.
 demo: deps all dumps

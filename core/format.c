@@ -20,6 +20,13 @@ static const struct pw_format *const all_formats[] = {
 	NULL,
 };
 
+const struct pw_format *pw_format_nth(int i)
+{
+	if (i < 0 || i >= (int)(sizeof(all_formats) / sizeof(all_formats[0])) - 1)
+		return NULL;
+	return all_formats[i];
+}
+
 const struct pw_format *pw_format_by_name(const char *name)
 {
 	for (int i = 0; all_formats[i]; i++)

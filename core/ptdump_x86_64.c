@@ -29,7 +29,10 @@ static void x86_key(const struct pw_format *fmt, const struct pw_note *n,
 	int plevel = x86_plevel(fmt, n->level);
 	/* Upper-level entries that are not present are holes (value 0) to the
 	 * kernel's walker; PTEs are noted with their raw value. */
-	uint64_t val = n->status == PW_ST_MAPPED || plevel == 4 ? n->raw : 0;
+	int read_here = n->status == PW_ST_MAPPED || n->status == PW_ST_NOT_PRESENT ||
+			n->status == PW_ST_BAD_ENTRY;
+	/* For tables that could not be walked, raw is the parent's entry. */
+	uint64_t val = n->status == PW_ST_MAPPED || (plevel == 4 && read_here) ? n->raw : 0;
 
 	out->plevel = plevel;
 	out->prot = val & X86_PTE_FLAGS_MASK;

@@ -15,6 +15,8 @@ const char *pw_strerror(int err)
 	case PW_ERR_INVALID: return "invalid argument";
 	case PW_ERR_UNSUPPORTED: return "unsupported kernel or dump layout";
 	case PW_ERR_INTERRUPTED: return "interrupted";
+	case PW_ERR_LIMIT:
+		return "too many table visits (tables shared in an exploding way: corrupt page tables?)";
 	default: return "unknown error";
 	}
 }

@@ -32,6 +32,14 @@ static const char *skip_stamp(const char *p, const char *end)
 	return p;
 }
 
+/* Whether [p, end) starts with lit; never reads past end. */
+static int starts(const char *p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
+}
+
 static void copy_line(char *dst, size_t n, const char *p, const char *end)
 {
 	size_t len = (size_t)(end - p);
@@ -71,7 +79,17 @@ static void parse_regs(const char *p, const char *end, struct pw_oops *o)
 			seg++;
 		if (seg < end && *seg == ':' && seg - p == 4)
 			p = seg + 1;
-		v = strtoull(p, &num_end, 16);
+		{
+			char num[24];
+			size_t n = 0;
+
+			while (p + n < end && n < sizeof(num) - 1 && isxdigit((unsigned char)p[n]))
+				n++;
+			memcpy(num, p, n);
+			num[n] = '\0';
+			v = strtoull(num, &num_end, 16);
+			num_end = (char *)p + (num_end - num);
+		}
 		if (num_end == p || num_end - p < 8)
 			continue; /* not a full register value */
 		memcpy(o->reg[o->nregs].name, name, nlen);
@@ -96,21 +114,19 @@ void pw_oops_parse(const char *log, size_t len, struct pw_oops *o)
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		const char *le = nl ? nl : end;
 		const char *p = skip_stamp(line, le);
-		size_t n = (size_t)(le - p);
 
 		for (int i = 0; oops_starts[i]; i++) {
-			if (n >= strlen(oops_starts[i]) &&
-			    memcmp(p, oops_starts[i], strlen(oops_starts[i])) == 0) {
+			if (starts(p, le, oops_starts[i])) {
 				start = line;
 				start_idx = idx;
 			}
 		}
-		if (n >= 5 && memcmp(p, "Oops:", 5) == 0 &&
+		if (starts(p, le, "Oops:") &&
 		    (!start || idx - start_idx > OOPS_FOLLOW_LINES)) {
 			start = line;
 			start_idx = idx;
 		}
-		if (n >= 12 && memcmp(p, "Kernel panic", 12) == 0)
+		if (starts(p, le, "Kernel panic"))
 			panic_line = line;
 		line = nl ? nl + 1 : end;
 	}
@@ -123,34 +139,31 @@ void pw_oops_parse(const char *log, size_t len, struct pw_oops *o)
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		const char *le = nl ? nl : end;
 		const char *p = skip_stamp(line, le);
-		static const char fault[] = "BUG: unable to handle page fault for address:";
-		static const char null_deref[] = "BUG: kernel NULL pointer dereference, address:";
-		static const char arm_fault[] = "Unable to handle kernel paging request at virtual address";
+		static const char *const fault_lines[] = {
+			"BUG: unable to handle page fault for address:",
+			"BUG: kernel NULL pointer dereference, address:",
+			"Unable to handle kernel paging request at virtual address",
+			NULL,
+		};
 
-		if (!o->bug[0] && (strncmp(p, "BUG:", 4) == 0 || strncmp(p, "Unable", 6) == 0 ||
-				   strncmp(p, "general protection", 18) == 0 || strncmp(p, "Oops:", 5) == 0))
+		if (!o->bug[0] && (starts(p, le, "BUG:") || starts(p, le, "Unable") ||
+				   starts(p, le, "general protection") || starts(p, le, "Oops:")))
 			copy_line(o->bug, sizeof(o->bug), p, le);
-		if (!o->have_fault_addr) {
-			const char *q = NULL;
+		for (int i = 0; fault_lines[i] && !o->have_fault_addr; i++) {
+			if (starts(p, le, fault_lines[i])) {
+				char num[24];
 
-			if ((size_t)(le - p) > sizeof(fault) && !strncmp(p, fault, sizeof(fault) - 1))
-				q = p + sizeof(fault) - 1;
-			else if ((size_t)(le - p) > sizeof(null_deref) &&
-				 !strncmp(p, null_deref, sizeof(null_deref) - 1))
-				q = p + sizeof(null_deref) - 1;
-			else if ((size_t)(le - p) > sizeof(arm_fault) &&
-				 !strncmp(p, arm_fault, sizeof(arm_fault) - 1))
-				q = p + sizeof(arm_fault) - 1;
-			if (q) {
-				o->fault_addr = strtoull(q, NULL, 16);
+				/* strtoull needs a terminated string: copy the number. */
+				copy_line(num, sizeof(num), p + strlen(fault_lines[i]), le);
+				o->fault_addr = strtoull(num, NULL, 16);
 				o->have_fault_addr = 1;
 			}
 		}
-		if (!o->ip[0] && (strncmp(p, "RIP:", 4) == 0 || strncmp(p, "pc :", 4) == 0))
+		if (!o->ip[0] && (starts(p, le, "RIP:") || starts(p, le, "pc :")))
 			copy_line(o->ip, sizeof(o->ip), p, le);
-		else if (strncmp(p, "Code:", 5) != 0 && strncmp(p, "Call Trace", 10) != 0)
+		else if (!starts(p, le, "Code:") && !starts(p, le, "Call Trace"))
 			parse_regs(p, le, o);
-		if (!o->panic[0] && strncmp(p, "Kernel panic", 12) == 0)
+		if (!o->panic[0] && starts(p, le, "Kernel panic"))
 			copy_line(o->panic, sizeof(o->panic), p, le);
 		line = nl ? nl + 1 : end;
 	}

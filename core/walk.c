@@ -216,7 +216,9 @@ struct range_walk {
 	uint64_t start, last;   /* inclusive bounds, linear (see canonical()) */
 	uint64_t ancestors[PW_MAX_LEVELS];
 	uint64_t entries_seen;
-	int interrupted;
+	uint64_t visits;
+	int interrupted; /* or stopped: err says why */
+	int err;
 };
 
 static void emit(struct range_walk *w, uint64_t lin, uint64_t lin_last, int level,
@@ -247,8 +249,10 @@ static int check_interrupt(struct range_walk *w)
 	if (w->interrupted)
 		return 1;
 	if (++w->entries_seen % PW_INTERRUPT_CHECK_EVERY == 0 && t->interrupted &&
-	    t->interrupted(t->ctx))
+	    t->interrupted(t->ctx)) {
 		w->interrupted = 1;
+		w->err = PW_ERR_INTERRUPTED;
+	}
 	return w->interrupted;
 }
 
@@ -274,6 +278,11 @@ static void walk_table(struct range_walk *w, int level, int depth,
 
 	if (tbl_last < w->start || tbl_first > w->last)
 		return;
+	if (++w->visits > (sp->max_visits ? sp->max_visits : PW_DEFAULT_MAX_VISITS)) {
+		w->interrupted = 1;
+		w->err = PW_ERR_LIMIT;
+		return;
+	}
 	hole.addr = table_pa; /* the table the problem is about */
 	for (int d = 0; d < depth; d++) {
 		if (w->ancestors[d] == table_pa) {
@@ -358,6 +367,13 @@ int pw_walk_range(struct pw_space *sp, uint64_t start, uint64_t end,
 {
 	const struct pw_format *fmt = sp->fmt;
 	int vbits = space_va_bits(sp);
+	/*
+	 * Sign-extended formats split into halves at bit fmt->va_bits - 1.
+	 * That is the top table's highest bit on x86; on arm64 it is the
+	 * TTBR-select bit just above it, and each half is a whole 2^vbits
+	 * window that the tables index alike.
+	 */
+	int hbits = fmt->sign_extend ? fmt->va_bits : vbits;
 	struct range_walk w = { .sp = sp, .v = v };
 	uint64_t last = end ? end - 1 : UINT64_MAX;
 	/* The canonical halves (or, zero-extended, the single range). */
@@ -366,11 +382,11 @@ int pw_walk_range(struct pw_space *sp, uint64_t start, uint64_t end,
 
 	if (last < start)
 		return PW_ERR_INVALID;
-	if (fmt->sign_extend && vbits < 64) {
+	if (fmt->sign_extend && hbits < 64) {
 		/* Lower half, then upper half; walked in linear addresses. */
 		piece_first[0] = 0;
-		piece_last[0] = (1ULL << (vbits - 1)) - 1;
-		piece_first[1] = UINT64_MAX << (vbits - 1);
+		piece_last[0] = (1ULL << (hbits - 1)) - 1;
+		piece_first[1] = UINT64_MAX << (hbits - 1);
 		piece_last[1] = UINT64_MAX;
 		npieces = 2;
 	} else {
@@ -381,14 +397,17 @@ int pw_walk_range(struct pw_space *sp, uint64_t start, uint64_t end,
 	for (int p = 0; p < npieces && !w.interrupted; p++) {
 		uint64_t first_c = start > piece_first[p] ? start : piece_first[p];
 		uint64_t last_c = last < piece_last[p] ? last : piece_last[p];
-		uint64_t lin_mask = vbits < 64 ? (1ULL << vbits) - 1 : UINT64_MAX;
+		uint64_t lin_mask = hbits < 64 ? (1ULL << hbits) - 1 : UINT64_MAX;
+		/* The window of the linear space the top table covers. */
+		uint64_t base;
 
 		if (first_c > last_c)
 			continue;
 		w.start = first_c & lin_mask;
 		w.last = last_c & lin_mask;
+		base = vbits < 64 ? w.start & ~((1ULL << vbits) - 1) : 0;
 		walk_table(&w, sp->top_level, 0, sp->root_pa, sp->top_first,
-			   sp->top_last, 0, PW_PERM_ALL, 0, 0);
+			   sp->top_last, base, PW_PERM_ALL, 0, 0);
 	}
-	return w.interrupted ? PW_ERR_INTERRUPTED : PW_OK;
+	return w.interrupted ? w.err : PW_OK;
 }

@@ -105,6 +105,8 @@ extern const struct pw_format pw_format_arm64_64k_52bit_3level;
 extern const struct pw_format pw_format_s390x;
 
 const struct pw_format *pw_format_by_name(const char *name);
+/* The i-th known format, NULL past the last (for tests and fuzzers). */
+const struct pw_format *pw_format_nth(int i);
 
 /* Height of a level: 0 for the level that maps base pages. */
 static inline int pw_level_height(const struct pw_format *fmt, int level)

@@ -25,6 +25,7 @@ enum pw_err {
 	PW_ERR_INVALID,    /* bad argument (non-canonical address, ...) */
 	PW_ERR_UNSUPPORTED,/* dump/kernel layout this code does not handle */
 	PW_ERR_INTERRUPTED,/* the user asked to stop */
+	PW_ERR_LIMIT,      /* a walk visited more tables than its budget */
 };
 
 /* Address spaces a target can read. */

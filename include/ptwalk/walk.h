@@ -31,6 +31,12 @@ enum pw_status {
 
 const char *pw_status_name(enum pw_status st);
 
+/*
+ * 4M table visits: as many PTE tables as 8 TiB mapped with 4K pages, far
+ * more than a real kernel has, and a corrupt DAG stops within seconds.
+ */
+#define PW_DEFAULT_MAX_VISITS (4ULL << 20)
+
 /* The address space being walked. */
 struct pw_space {
 	const struct pw_target *target;
@@ -40,6 +46,13 @@ struct pw_space {
 	uint32_t top_first, top_last; /* valid indexes of the top table */
 	/* Physical end of memory (max_pfn << PAGE_SHIFT); 0 = unknown. */
 	uint64_t mem_end;
+	/*
+	 * Most table visits one range walk may make (0: PW_DEFAULT_MAX_VISITS).
+	 * Loops are caught by the ancestor check, but tables shared by many
+	 * parents (a corrupt DAG) could make a walk exponential: the budget
+	 * bounds it.
+	 */
+	uint64_t max_visits;
 	/* Counted by the walker: how many tables it read, for benches. */
 	uint64_t tables_read;
 	uint64_t bytes_read;
@@ -115,8 +128,9 @@ struct pw_visitor {
 
 /*
  * Walk [start, end) (end == 0 means up to 2^64); addresses are canonical.
- * Non-canonical parts are skipped without notes.  Returns PW_OK or
- * PW_ERR_INTERRUPTED; problems with tables are reported through notes.
+ * Non-canonical parts are skipped without notes.  Returns PW_OK,
+ * PW_ERR_INTERRUPTED or PW_ERR_LIMIT; problems with tables are reported
+ * through notes.
  */
 int pw_walk_range(struct pw_space *sp, uint64_t start, uint64_t end,
 		  const struct pw_visitor *v);

@@ -107,6 +107,24 @@ static void test_phys_split_and_json(void **state)
 	syn_free(s);
 }
 
+static void test_excluded_table_line(void **state)
+{
+	struct syn *s = syn_new(64 << 20, 32 << 20, "x86_64");
+	uint64_t root = syn_table(s, 4096);
+	char *out;
+
+	(void)state;
+	syn_map(s, &pw_format_x86_64_4level, root, 0x1000, 3, 0x5000 | P_USER, syn_x86_table_entry);
+	/* The PTE table is filtered out of the dump: its 2M are one range that
+	 * says so, without the flags of the PMD entry above it. */
+	s->excluded[s->nexcluded++] =
+		syn_entry_pa(s, &pw_format_x86_64_4level, root, 0x1000, 3) & ~0xfffULL;
+	out = dump(s, root, 0, 0);
+	assert_non_null(strstr(out, "0x0000000000000000-0x0000000000200000           2M " HOLE
+				    "pte  [excluded]\n"));
+	syn_free(s);
+}
+
 static void test_max_lines_marker(void **state)
 {
 	struct syn *s = syn_new(64 << 20, 32 << 20, "x86_64");
@@ -169,6 +187,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kernel_format_lines),
 		cmocka_unit_test(test_phys_split_and_json),
+		cmocka_unit_test(test_excluded_table_line),
 		cmocka_unit_test(test_max_lines_marker),
 		cmocka_unit_test(test_range_dump_starts_at_its_marker),
 	};

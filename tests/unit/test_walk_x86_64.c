@@ -341,6 +341,26 @@ static void test_range_walk_loop_is_bounded(void **state)
 	fixture_free(f);
 }
 
+static void test_shared_tables_are_bounded(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	struct collect c = { 0 };
+	struct pw_visitor v = { .state = &c, .note = collect_note };
+	uint64_t t1 = syn_table(f->s, 4096), t2 = syn_table(f->s, 4096);
+
+	(void)state;
+	/* No loop, but every entry of each level points to the same next table:
+	 * 512^3 PTE-table visits.  The budget stops it. */
+	for (int i = 0; i < 512; i++) {
+		syn_put(f->s, f->root + 8 * (uint64_t)i, t1 | 0x67, 8);
+		syn_put(f->s, t1 + 8 * (uint64_t)i, t2 | 0x67, 8);
+	}
+	f->sp.max_visits = 5000;
+	assert_int_equal(pw_walk_range(&f->sp, 0, 0, &v), PW_ERR_LIMIT);
+	assert_true(c.notes < 5000 * 512);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_range_walk_covers_and_reads_once),
 		cmocka_unit_test(test_range_walk_whole_space),
 		cmocka_unit_test(test_range_walk_loop_is_bounded),
+		cmocka_unit_test(test_shared_tables_are_bounded),
 	};
 
 	return cmocka_run_group_tests_name("walk_x86_64", tests, NULL, NULL);

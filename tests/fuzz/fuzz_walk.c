@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * libFuzzer harness: random memory images and roots fed to the core
+ * through the target interface.  Built once per format family
+ * (-DFUZZ_ARCH=\"x86_64\" / \"arm64\" / \"s390x\"); every walk must end,
+ * with bounded memory, whatever the bytes say.
+ *
+ * Input: [0] format pick, [1] flags, [2..9] VA seed, [10..17] s390 ASCE,
+ * then the physical memory image (root table at physical 0).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptwalk/arch_s390x.h"
+#include "ptwalk/pgste.h"
+#include "ptwalk/ptdump.h"
+#include "ptwalk/walk.h"
+
+#ifndef FUZZ_ARCH
+#define FUZZ_ARCH "x86_64"
+#endif
+#define HEADER 18
+#define MAX_VISITS 32
+
+struct image {
+	const uint8_t *mem;
+	size_t len;
+};
+
+static int img_read(void *ctx, enum pw_addr_space space, uint64_t addr, void *buf, size_t len)
+{
+	const struct image *im = ctx;
+
+	(void)space;
+	if (addr >= im->len || len > im->len - addr)
+		return (addr >> 12) & 1 ? PW_ERR_EXCLUDED : PW_ERR_READ;
+	memcpy(buf, im->mem + addr, len);
+	return PW_OK;
+}
+
+static void *img_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return malloc(size);
+}
+
+static void img_free(void *ctx, void *p)
+{
+	(void)ctx;
+	free(p);
+}
+
+static void count_note(void *state, const struct pw_note *n)
+{
+	uint64_t *count = state;
+
+	(*count)++;
+	/* Notes come in address order and never run backwards. */
+	if (n->end && n->end <= n->va)
+		abort();
+}
+
+static const struct pw_format *pick_format(uint8_t b)
+{
+	const struct pw_format *mine[16];
+	int n = 0;
+
+	for (int i = 0; pw_format_nth(i) && n < 16; i++)
+		if (strcmp(pw_format_nth(i)->arch, FUZZ_ARCH) == 0)
+			mine[n++] = pw_format_nth(i);
+	return n ? mine[b % n] : NULL;
+}
+
+static uint64_t u64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static FILE *null_out;
+	struct image im;
+	struct pw_target t = { .arch = FUZZ_ARCH, .read = img_read, .alloc = img_alloc,
+			       .free = img_free };
+	const struct pw_format *fmt;
+	struct pw_space sp;
+	struct pw_translation tr;
+	uint64_t seed, notes = 0;
+
+	if (size < HEADER)
+		return 0;
+	if (!null_out)
+		null_out = fopen("/dev/null", "w");
+	fmt = pick_format(data[0]);
+	if (!fmt)
+		return 0;
+	im.mem = data + HEADER;
+	im.len = size - HEADER;
+	t.ctx = &im;
+	seed = u64(data + 2);
+	if (pw_space_init(&sp, &t, fmt, 0))
+		return 0;
+	sp.max_visits = MAX_VISITS;
+	if (data[1] & 1)
+		sp.mem_end = im.len;
+	if (strcmp(FUZZ_ARCH, "s390x") == 0 && pw_s390x_space_from_asce(&sp, u64(data + 10))) {
+		pw_space_release(&sp);
+		return 0;
+	}
+	/* Single translations, then the whole space as ptdump and as a counter. */
+	for (int i = 0; i < 8; i++) {
+		uint64_t va = seed * (uint64_t)(i + 1) ^ ((uint64_t)i << 61);
+
+		pw_translate(&sp, va, &tr);
+		if (tr.nsteps > PW_MAX_LEVELS)
+			abort();
+		if (strcmp(FUZZ_ARCH, "s390x") == 0 && tr.status == PW_ST_MAPPED) {
+			uint64_t pgste;
+			struct pw_pgste d;
+
+			if (pw_pgste_read(&sp, &tr, &pgste) == PW_OK)
+				pw_pgste_decode(pgste, &d);
+		}
+	}
+	if (data[1] & 2) {
+		struct pw_visitor v = { .state = &notes, .note = count_note };
+
+		pw_walk_range(&sp, seed & ~0xfffULL, 0, &v);
+	} else {
+		struct pw_ptdump d;
+		struct pw_visitor v = { .state = &d, .note = pw_ptdump_note };
+		struct pw_ptdump_opts o = { .fp = null_out, .json = data[1] & 4, .phys = data[1] & 8 };
+		const struct pw_ptdump_style *style = strcmp(FUZZ_ARCH, "x86_64") == 0
+			? &pw_ptdump_style_x86_64 : strcmp(FUZZ_ARCH, "arm64") == 0
+			? &pw_ptdump_style_arm64 : &pw_ptdump_style_s390x;
+
+		pw_ptdump_begin(&d, fmt, style, &o);
+		pw_walk_range(&sp, 0, 0, &v);
+		pw_ptdump_end(&d, 0);
+	}
+	pw_space_release(&sp);
+	return 0;
+}
