@@ -30,6 +30,9 @@ ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit-asan/%)
 
 EXT_DIR   ?= /usr/lib64/crash/extensions
 
+# Keep intermediate objects (and make's "rm" noise out of the test log).
+.SECONDARY:
+
 .PHONY: all install deps check unit unit-asan integration demo dumps clean lint fuzz fuzz-smoke
 
 all: $(BUILD)/ptwalk.so
