@@ -49,13 +49,26 @@ int pw_kernel_open(struct pw_kernel *k, const struct pw_target *t,
 	err = k->arch->open(k, why, why_len);
 	if (err)
 		return err;
-	err = pw_space_init(&k->kspace, t, k->fmt, k->kernel_root_pa);
+	err = pw_kernel_space(k, &k->kspace, k->kernel_root);
 	if (err) {
-		say(why, why_len, "%s", pw_strerror(err));
+		say(why, why_len, "cannot set up the kernel's page tables (root %llx): %s",
+		    (unsigned long long)k->kernel_root, pw_strerror(err));
 		return err;
 	}
-	k->kspace.mem_end = k->mem_end;
 	return PW_OK;
+}
+
+int pw_kernel_space(struct pw_kernel *k, struct pw_space *sp, uint64_t root)
+{
+	int err;
+
+	if (k->arch->space_init)
+		err = k->arch->space_init(k, sp, root);
+	else
+		err = pw_space_init(sp, k->t, k->fmt, root);
+	if (!err)
+		sp->mem_end = k->mem_end;
+	return err;
 }
 
 void pw_kernel_close(struct pw_kernel *k)
@@ -128,7 +141,7 @@ static int fill_task(struct pw_kernel *k, const struct task_offsets *o,
 		return PW_OK;
 	err = pw_read_kvirt_uint(k->t, out->mm + o->pgd, 8, &out->pgd_va);
 	if (!err)
-		err = k->arch->mm_root_pa(k, out->pgd_va, &out->root_pa);
+		err = k->arch->mm_root(k, out->mm, out->pgd_va, &out->root);
 	if (err) {
 		say(why, why_len, "mm_struct 0x%llx of task %lld: pgd not readable: %s",
 		    (unsigned long long)out->mm, (long long)out->pid,

@@ -94,7 +94,7 @@ static int x86_64_open(struct pw_kernel *k, char *why, size_t why_len)
 		snprintf(why, why_len, "symbol init_top_pgt not found: not an x86_64 kernel?");
 		return PW_ERR_NOTFOUND;
 	}
-	k->kernel_root_pa = init_top_pgt - X86_START_KERNEL_MAP + phys_base;
+	k->kernel_root = init_top_pgt - X86_START_KERNEL_MAP + phys_base;
 	if ((err = read_var(k, "page_offset_base", 8, &page_offset, why, why_len)) ||
 	    (err = read_var(k, "vmalloc_base", 8, &vmalloc, why, why_len)) ||
 	    (err = read_var(k, "vmemmap_base", 8, &vmemmap, why, why_len)) ||
@@ -135,23 +135,25 @@ static int x86_64_open(struct pw_kernel *k, char *why, size_t why_len)
 	return PW_OK;
 }
 
-static int x86_64_mm_root_pa(struct pw_kernel *k, uint64_t pgd_va, uint64_t *pa)
+/* The root is CR3's table: mm->pgd, a direct-map address. */
+static int x86_64_mm_root(struct pw_kernel *k, uint64_t mm, uint64_t pgd_va, uint64_t *root)
 {
-	return pw_kernel_kvtop(k, pgd_va, pa);
+	(void)mm;
+	return pw_kernel_kvtop(k, pgd_va, root);
 }
 
-static int x86_64_user_root_pa(struct pw_kernel *k, uint64_t root_pa, uint64_t *pa)
+static int x86_64_user_root(struct pw_kernel *k, uint64_t root, uint64_t *user)
 {
 	if (!k->pti)
 		return PW_ERR_UNSUPPORTED;
-	*pa = root_pa + X86_PTI_USER_PGD_OFFSET;
+	*user = root + X86_PTI_USER_PGD_OFFSET;
 	return PW_OK;
 }
 
 const struct pw_arch_layout pw_layout_x86_64 = {
 	.arch = "x86_64",
 	.open = x86_64_open,
-	.mm_root_pa = x86_64_mm_root_pa,
-	.user_root_pa = x86_64_user_root_pa,
+	.mm_root = x86_64_mm_root,
+	.user_root = x86_64_user_root,
 	.ptdump_style = &pw_ptdump_style_x86_64,
 };

@@ -72,17 +72,17 @@ int choose_space(struct ctx *c, int kernel, int pti_user, const char *task_spec,
 	memset(sc, 0, sizeof(*sc));
 	if (kernel) {
 		sc->label = "kernel";
-		sc->root_pa = c->k.kernel_root_pa;
+		sc->root = c->k.kernel_root;
 	} else {
 		if (choose_task(c, task_spec, &sc->task))
 			return -1;
 		sc->have_task = 1;
 		sc->label = "user";
-		sc->root_pa = sc->task.root_pa;
+		sc->root = sc->task.root;
 	}
 	if (pti_user) {
-		if (!c->k.arch->user_root_pa ||
-		    c->k.arch->user_root_pa(&c->k, sc->root_pa, &sc->root_pa)) {
+		if (!c->k.arch->user_root ||
+		    c->k.arch->user_root(&c->k, sc->root, &sc->root)) {
 			error(INFO, "this kernel runs without page-table isolation: there is no separate user copy of the page tables\n");
 			return -1;
 		}

@@ -23,7 +23,7 @@ struct space_choice {
 	const char *label;      /* "kernel", "user" */
 	struct pw_task task;    /* when a task's mm is used */
 	int have_task;
-	uint64_t root_pa;
+	uint64_t root;          /* see struct pw_kernel.kernel_root */
 };
 
 /* Open the kernel's layout; prints one line and returns -1 on failure. */

@@ -74,7 +74,7 @@ static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
 	fprintf(fp, "VIRTUAL: %llx  (%s", (unsigned long long)tr->va, sc->label);
 	if (sc->have_task)
 		fprintf(fp, ", pid %lld %s", (long long)sc->task.pid, sc->task.comm);
-	fprintf(fp, ", %s, root %llx)\n", fmt->name, (unsigned long long)sc->root_pa);
+	fprintf(fp, ", %s, root %llx)\n", fmt->name, (unsigned long long)sc->root);
 	if (tr->nsteps)
 		fprintf(fp, "  %-5s %-16s %5s  %-16s  %-16s  %s\n", "LEVEL", "TABLE",
 			"INDEX", "ENTRY ADDR", "ENTRY", "FLAGS");
@@ -135,8 +135,8 @@ static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
 	if (sc->have_task)
 		fprintf(fp, "\"pid\":%lld,\"task\":\"0x%llx\",", (long long)sc->task.pid,
 			(unsigned long long)sc->task.task);
-	fprintf(fp, "\"format\":\"%s\",\"root_pa\":\"0x%llx\",\"status\":\"%s\",",
-		fmt->name, (unsigned long long)sc->root_pa, pw_status_name(tr->status));
+	fprintf(fp, "\"format\":\"%s\",\"root\":\"0x%llx\",\"status\":\"%s\",",
+		fmt->name, (unsigned long long)sc->root, pw_status_name(tr->status));
 	if (tr->status == PW_ST_MAPPED)
 		fprintf(fp, "\"pa\":\"0x%llx\",\"page_size\":%llu,", (unsigned long long)tr->pa,
 			(unsigned long long)tr->page_size);
@@ -212,11 +212,10 @@ static void cmd_ptwalk(void)
 		use_kernel = kernel || (!user && !task_spec && (va >> 63));
 		if (choose_space(&ctx, use_kernel, pti, task_spec, &sc))
 			continue;
-		if (pw_space_init(&sp, &ctx.t, ctx.k.fmt, sc.root_pa)) {
-			error(INFO, "out of memory\n");
+		if (pw_kernel_space(&ctx.k, &sp, sc.root)) {
+			error(INFO, "cannot walk root %llx\n", (unsigned long long)sc.root);
 			break;
 		}
-		sp.mem_end = ctx.k.mem_end;
 		pw_translate(&sp, va, &tr);
 		if (json)
 			ptwalk_json(&ctx, &sc, &tr);
@@ -324,14 +323,13 @@ static void cmd_ptdump(void)
 	if (check ? memmap_open(&m) : ctx_open(&m.c))
 		return;
 	if (choose_space(&m.c, task_spec == NULL, pti, task_spec, &sc) ||
-	    pw_space_init(&sp, &m.c.t, m.c.k.fmt, sc.root_pa)) {
+	    pw_kernel_space(&m.c.k, &sp, sc.root)) {
 		if (check)
 			memmap_close(&m);
 		else
 			ctx_close(&m.c);
 		return;
 	}
-	sp.mem_end = m.c.k.mem_end;
 	memset(&o, 0, sizeof(o));
 	o.fp = fp;
 	o.json = json;

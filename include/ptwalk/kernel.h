@@ -31,7 +31,9 @@ struct pw_kernel {
 	const struct pw_target *t;
 	const struct pw_format *fmt;
 	const struct pw_arch_layout *arch;
-	uint64_t kernel_root_pa;  /* init_mm's top table */
+	/* init_mm's root as the architecture names it: the top table's PA
+	 * (x86_64, arm64) or the ASCE (s390x); see pw_kernel_space(). */
+	uint64_t kernel_root;
 	uint64_t mem_end;         /* end of RAM: max_pfn * page size */
 	uint64_t page_size;
 	int pti;                  /* x86: a separate user copy of the PGD exists */
@@ -49,12 +51,14 @@ struct pw_kernel {
 /* Per-architecture knowledge of the kernel's layout. */
 struct pw_arch_layout {
 	const char *arch;
-	/* Fill fmt, kernel_root_pa, markers, dump ranges, pti... */
+	/* Fill fmt, kernel_root, markers, dump ranges, pti... */
 	int (*open)(struct pw_kernel *k, char *why, size_t why_len);
-	/* The top table PA for a task's mm given mm->pgd (a kernel VA). */
-	int (*mm_root_pa)(struct pw_kernel *k, uint64_t pgd_va, uint64_t *pa);
-	/* The PTI user copy of a root, when the arch has one. */
-	int (*user_root_pa)(struct pw_kernel *k, uint64_t root_pa, uint64_t *pa);
+	/* The root of a task's mm (struct mm_struct at mm, mm->pgd = pgd_va). */
+	int (*mm_root)(struct pw_kernel *k, uint64_t mm, uint64_t pgd_va, uint64_t *root);
+	/* The PTI user copy of a root, when the arch has one (may be NULL). */
+	int (*user_root)(struct pw_kernel *k, uint64_t root, uint64_t *user);
+	/* Point a space at a root (may be NULL: the root is the top table's PA). */
+	int (*space_init)(struct pw_kernel *k, struct pw_space *sp, uint64_t root);
 	const struct pw_ptdump_style *ptdump_style;
 };
 
@@ -68,6 +72,12 @@ int pw_kernel_open(struct pw_kernel *k, const struct pw_target *t,
 		   char *why, size_t why_len);
 void pw_kernel_close(struct pw_kernel *k);
 
+/*
+ * A walkable space for a root (kernel_root, pw_task.root, a user copy):
+ * buffers from the target, mem_end set.  Release with pw_space_release().
+ */
+int pw_kernel_space(struct pw_kernel *k, struct pw_space *sp, uint64_t root);
+
 /* Translate a kernel virtual address through init_mm's page tables. */
 int pw_kernel_kvtop(struct pw_kernel *k, uint64_t va, uint64_t *pa);
 
@@ -78,7 +88,7 @@ struct pw_task {
 	char comm[17];
 	uint64_t mm;        /* 0 for kernel threads */
 	uint64_t pgd_va;    /* mm->pgd */
-	uint64_t root_pa;   /* physical address of the top table */
+	uint64_t root;      /* the mm's root, as kernel_root */
 };
 
 /*

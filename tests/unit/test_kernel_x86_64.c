@@ -85,7 +85,7 @@ static void test_layout_5level(void **state)
 	(void)state;
 	assert_int_equal(pw_kernel_open(&k, &f->s->target, why, sizeof(why)), PW_OK);
 	assert_string_equal(k.fmt->name, "x86_64-5level");
-	assert_int_equal(k.kernel_root_pa, f->root);
+	assert_int_equal(k.kernel_root, f->root);
 	assert_int_equal(k.mem_end, MEM);
 	assert_true(k.pti);
 	/* mm.rst (5-level): guard hole ends / LDT remap starts at ff10000000000000. */
@@ -125,7 +125,7 @@ static void test_layout_4level(void **state)
 	assert_int_equal(pw_kernel_open(&k, &f->s->target, why, sizeof(why)), PW_OK);
 	assert_string_equal(k.fmt->name, "x86_64-4level");
 	assert_false(k.pti);
-	assert_int_equal(k.arch->user_root_pa(&k, k.kernel_root_pa, &pa), PW_ERR_UNSUPPORTED);
+	assert_int_equal(k.arch->user_root(&k, k.kernel_root, &pa), PW_ERR_UNSUPPORTED);
 	/* mm.rst (4-level): LDT remap at ffff880000000000, user space below 2^47. */
 	assert_int_equal(marker(&k, "LDT remap")->va, 0xffff880000000000ULL);
 	assert_int_equal(k.dump_range[1].start, 0xffff880000000000ULL);
@@ -149,7 +149,7 @@ static void test_find_task(void **state)
 	assert_int_equal(pw_kernel_find_task(&k, "42", &t, why, sizeof(why)), PW_OK);
 	assert_int_equal(t.pid, 42);
 	assert_string_equal(t.comm, "ptwalk-probe");
-	assert_int_equal(t.root_pa, f->pgd42);
+	assert_int_equal(t.root, f->pgd42);
 	snprintf(spec, sizeof(spec), "0x%llx", (unsigned long long)f->task[1]);
 	assert_int_equal(pw_kernel_find_task(&k, spec, &t, why, sizeof(why)), PW_OK);
 	assert_int_equal(t.pid, 1);
