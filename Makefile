@@ -33,7 +33,7 @@ EXT_DIR   ?= /usr/lib64/crash/extensions
 # Keep intermediate objects (and make's "rm" noise out of the test log).
 .SECONDARY:
 
-.PHONY: all install deps check unit unit-asan integration demo dumps clean lint fuzz fuzz-smoke
+.PHONY: all install deps check unit unit-asan integration demo dumps clean lint fuzz fuzz-smoke bench
 
 all: $(BUILD)/ptwalk.so
 
@@ -113,6 +113,13 @@ fuzz: $(FUZZERS)
 # A short run for make check: the harnesses build and survive the corpus.
 fuzz-smoke: $(FUZZERS)
 	bash tests/fuzz/run.sh $(BUILD) 10 $(FUZZERS)
+
+# ---- benchmarks: ratios against baselines measured in the same run ----
+$(BUILD)/bench: bench/bench.c $(BUILD)/libcore.a $(HDRS)
+	$(CC) $(BASEFLAGS) -O2 -g -Itests/unit -o $@ $< $(BUILD)/libcore.a \
+		$$(pkg-config --cflags --libs libaddrxlat)
+bench: $(BUILD)/bench
+	$(BUILD)/bench
 
 # ---- sample dumps and real-dump integration tests ----
 -include sample-dumps/dumps.mk

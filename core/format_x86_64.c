@@ -94,6 +94,7 @@ const struct pw_format pw_format_x86_64_4level = {
 	.sign_extend = true,
 	.entry_bytes = 8,
 	.max_pa = 1ULL << 52,
+	.linear_addr_mask = X86_PTE_ADDR_MASK,
 	.decode = x86_64_decode,
 	.flags = x86_64_flags,
 };
@@ -113,6 +114,7 @@ const struct pw_format pw_format_x86_64_5level = {
 	.sign_extend = true,
 	.entry_bytes = 8,
 	.max_pa = 1ULL << 52,
+	.linear_addr_mask = X86_PTE_ADDR_MASK,
 	.decode = x86_64_decode,
 	.flags = x86_64_flags,
 };

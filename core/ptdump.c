@@ -149,20 +149,51 @@ static void note_key(struct pw_ptdump *d, uint64_t addr,
 		next_marker(d);
 }
 
+/*
+ * The first entry boundary at or after a marker strictly inside (va, end):
+ * the walker hands runs of equal entries as one note, where the kernel
+ * noted every entry and so broke ranges at markers.  0 when none.
+ */
+static uint64_t marker_cut(const struct pw_ptdump *d, uint64_t va, uint64_t end,
+			   uint64_t span)
+{
+	uint64_t last = end - 1; /* end 0 is 2^64 */
+
+	for (int i = 0; i < d->o.nmarkers; i++) {
+		uint64_t m = d->o.markers[i].va, cut;
+
+		if (m <= va || m > last)
+			continue;
+		cut = va + ((m - va + span - 1) / span) * span;
+		if (cut > va && cut <= last)
+			return cut;
+	}
+	return 0;
+}
+
 void pw_ptdump_note(void *state, const struct pw_note *n)
 {
 	struct pw_ptdump *d = state;
 	struct pw_ptdump_key key;
 	int mapped = n->status == PW_ST_MAPPED;
-	uint64_t pa = mapped ? n->e->addr + (n->va & (n->e->size - 1)) : 0;
+	/* PA = VA + pa_base inside a (run of) leaf entries. */
+	uint64_t pa_base = mapped ? n->e->addr - (n->va & ~(n->e->size - 1)) : 0;
+	uint64_t span = pw_level_span(d->fmt, n->level);
+	uint64_t va = n->va;
 
 	d->style->key(d->fmt, n, &key);
-	note_key(d, n->va, &key, n->status, mapped && d->o.phys, pa);
-	if (mapped) {
-		uint64_t len = n->end - n->va;
+	for (;;) {
+		uint64_t cut = marker_cut(d, va, n->end, span);
+		uint64_t end = cut ? cut : n->end;
 
-		d->mapped_bytes += len;
-		d->pa_next = pa + len;
+		note_key(d, va, &key, n->status, mapped && d->o.phys, va + pa_base);
+		if (mapped) {
+			d->mapped_bytes += end - va;
+			d->pa_next = end + pa_base;
+		}
+		if (!cut)
+			break;
+		va = cut;
 	}
 }
 

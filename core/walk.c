@@ -84,6 +84,14 @@ static uint64_t table_entry(const struct pw_space *sp, int level, uint32_t index
 	const uint8_t *p = sp->buf[level].data + (size_t)index * sp->fmt->entry_bytes;
 	uint64_t v = 0;
 
+	if (sp->fmt->entry_bytes == 8) {
+		memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		return sp->fmt->big_endian ? __builtin_bswap64(v) : v;
+#else
+		return sp->fmt->big_endian ? v : __builtin_bswap64(v);
+#endif
+	}
 	for (int i = 0; i < sp->fmt->entry_bytes; i++) {
 		int byte = sp->fmt->big_endian ? i : sp->fmt->entry_bytes - 1 - i;
 
@@ -215,7 +223,7 @@ struct range_walk {
 	const struct pw_visitor *v;
 	uint64_t start, last;   /* inclusive bounds, linear (see canonical()) */
 	uint64_t ancestors[PW_MAX_LEVELS];
-	uint64_t entries_seen;
+	uint64_t entries_seen, next_check;
 	uint64_t visits;
 	int interrupted; /* or stopped: err says why */
 	int err;
@@ -248,12 +256,53 @@ static int check_interrupt(struct range_walk *w)
 
 	if (w->interrupted)
 		return 1;
-	if (++w->entries_seen % PW_INTERRUPT_CHECK_EVERY == 0 && t->interrupted &&
-	    t->interrupted(t->ctx)) {
+	if (++w->entries_seen < w->next_check)
+		return 0;
+	w->next_check = w->entries_seen + PW_INTERRUPT_CHECK_EVERY;
+	if (t->interrupted && t->interrupted(t->ctx)) {
 		w->interrupted = 1;
 		w->err = PW_ERR_INTERRUPTED;
 	}
 	return w->interrupted;
+}
+
+/*
+ * A run of entries handed to visitors as one note: zero entries, or leaves
+ * whose raw values step by their size within fmt->linear_addr_mask (same
+ * attributes, contiguous output addresses).
+ */
+struct run {
+	int active;
+	uint64_t va, va_last;
+	uint64_t raw, next_raw, step;
+	struct pw_entry e;
+	uint32_t eff;
+	uint64_t entry_pa;
+	enum pw_status st;
+};
+
+static void run_flush(struct range_walk *w, struct run *r, int level, uint64_t table_pa)
+{
+	if (r->active)
+		emit(w, r->va, r->va_last, level, r->raw, &r->e, r->eff, table_pa,
+		     r->entry_pa, r->st, 0);
+	r->active = 0;
+}
+
+static void run_start(struct run *r, uint64_t va, uint64_t va_last, uint64_t raw,
+		      uint64_t step, const struct pw_entry *e, uint32_t eff,
+		      uint64_t entry_pa, enum pw_status st)
+{
+	r->active = 1;
+	r->va = va;
+	r->va_last = va_last;
+	r->raw = raw;
+	r->step = step;
+	r->next_raw = raw + step;
+	r->e = *e;
+	r->eff = eff;
+	r->entry_pa = entry_pa;
+	r->st = st;
 }
 
 /*
@@ -274,6 +323,8 @@ static void walk_table(struct range_walk *w, int level, int depth,
 	uint64_t tbl_last = base_lin + span * nent - 1;
 	uint32_t i0, i1;
 	struct pw_entry hole = { .kind = PW_ENTRY_NONE, .why = "not walked" };
+	struct run run = { 0 };
+	uint64_t mask = fmt->linear_addr_mask;
 	int err;
 
 	if (tbl_last < w->start || tbl_first > w->last)
@@ -320,31 +371,39 @@ static void walk_table(struct range_walk *w, int level, int depth,
 		uint64_t raw;
 
 		if (i < first || i > last) {
+			run_flush(w, &run, level, table_pa);
 			hole.addr = 0;
 			hole.why = "outside the table's valid part";
 			emit(w, va, va_last, level, 0, &hole, 0, table_pa,
 			     entry_pa, PW_ST_OUT_OF_RANGE, 0);
 			continue;
 		}
-		/* A deeper walk may have reused this level's buffer: reload. */
-		err = load_table(sp, level, table_pa);
-		if (err)
-			return;
 		raw = table_entry(sp, level, i);
+		run_flush(w, &run, level, table_pa);
 		pw_decode(fmt, level, raw, &e);
 		switch (e.kind) {
 		case PW_ENTRY_NONE:
-			emit(w, va, va_last, level, raw, &e, 0, table_pa, entry_pa,
-			     PW_ST_NOT_PRESENT, 0);
+			if (raw == 0 && mask)
+				run_start(&run, va, va_last, raw, 0, &e, 0, entry_pa,
+					  PW_ST_NOT_PRESENT);
+			else
+				emit(w, va, va_last, level, raw, &e, 0, table_pa, entry_pa,
+				     PW_ST_NOT_PRESENT, 0);
 			break;
 		case PW_ENTRY_BAD:
 			emit(w, va, va_last, level, raw, &e, 0, table_pa, entry_pa,
 			     PW_ST_BAD_ENTRY, 0);
 			break;
 		case PW_ENTRY_LEAF:
-			emit(w, va, va_last, level, raw, &e, perm & e.perm, table_pa,
-			     entry_pa, e.addr >= fmt->max_pa ? PW_ST_BAD_PFN
-							    : PW_ST_MAPPED, 0);
+			if (e.addr >= fmt->max_pa)
+				emit(w, va, va_last, level, raw, &e, perm & e.perm, table_pa,
+				     entry_pa, PW_ST_BAD_PFN, 0);
+			else if (mask)
+				run_start(&run, va, va_last, raw, e.size, &e, perm & e.perm,
+					  entry_pa, PW_ST_MAPPED);
+			else
+				emit(w, va, va_last, level, raw, &e, perm & e.perm, table_pa,
+				     entry_pa, PW_ST_MAPPED, 0);
 			break;
 		case PW_ENTRY_TABLE:
 			if (e.next_level < 0 || !table_pa_ok(sp, e.addr)) {
@@ -357,9 +416,37 @@ static void walk_table(struct range_walk *w, int level, int depth,
 				   e.next_first, e.next_last,
 				   base_lin + (uint64_t)i * span, perm & e.perm,
 				   entry_pa, raw);
+			/* The deeper walk may have reused this level's buffer. */
+			if (load_table(sp, level, table_pa))
+				return;
 			break;
 		}
+		/* Extend a run over the following equal entries: the hot loop
+		 * (formats with runs have 8-byte entries). */
+		if (run.active && fmt->entry_bytes == 8) {
+			const uint8_t *tb = sp->buf[level].data;
+			int swap = fmt->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+			uint32_t stop = i1 < last ? i1 : last, i_start = i;
+			uint64_t next = run.next_raw;
+
+			/* Never let the address field carry into the attributes. */
+			if (run.step && (mask - (run.raw & mask)) / run.step < stop - i)
+				stop = i + (uint32_t)((mask - (run.raw & mask)) / run.step);
+			while (i < stop) {
+				uint64_t v;
+
+				memcpy(&v, tb + (size_t)(i + 1) * 8, 8);
+				if ((swap ? __builtin_bswap64(v) : v) != next)
+					break;
+				i++;
+				next += run.step;
+			}
+			run.next_raw = next;
+			run.va_last = base_lin + (uint64_t)i * span + span - 1;
+			w->entries_seen += i - i_start;
+		}
 	}
+	run_flush(w, &run, level, table_pa);
 }
 
 int pw_walk_range(struct pw_space *sp, uint64_t start, uint64_t end,

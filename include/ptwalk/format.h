@@ -83,6 +83,13 @@ struct pw_format {
 	bool big_endian;   /* entries are stored big-endian */
 	uint8_t entry_bytes;
 	uint64_t max_pa;   /* highest output address the format can encode + 1 */
+	/*
+	 * Non-zero when a leaf's output address sits linearly in these raw
+	 * bits (raw + size maps the next block with the same attributes):
+	 * the walker then hands runs of such leaves, and of zero entries, to
+	 * visitors as one note instead of decoding every entry.
+	 */
+	uint64_t linear_addr_mask;
 	pw_decode_fn decode;
 	const struct pw_flag_name *flags; /* terminated by name == NULL */
 	/* Per-format data for decode (arm64 granule, s390 options...). */
