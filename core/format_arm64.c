@@ -194,6 +194,8 @@ static const struct arm64_granule g64k_2level = { 16, 2, true };
 		.va_bits = (vabits) + 1, .sign_extend = true,             \
 		.big_endian = false, .entry_bytes = 8,                    \
 		.max_pa = 1ULL << (pabits),                               \
+		/* OA[47:12]; stepping never touches the bits below. */   \
+		.linear_addr_mask = 0x0000fffffffff000ULL,                \
 		.decode = arm64_decode, .flags = arm64_flags,             \
 		.priv = (granule),                                        \
 	}

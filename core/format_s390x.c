@@ -162,6 +162,8 @@ const struct pw_format pw_format_s390x = {
 	.entry_bytes = 8,
 	/* 64-bit real addresses: nothing below 2^64 is out of reach. */
 	.max_pa = UINT64_MAX,
+	/* Frame and table origins fill the bits above the low 12. */
+	.linear_addr_mask = 0xfffffffffffff000ULL,
 	.decode = s390x_decode,
 	.flags = s390x_flags,
 };

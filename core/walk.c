@@ -267,7 +267,7 @@ static int check_interrupt(struct range_walk *w)
 }
 
 /*
- * A run of entries handed to visitors as one note: zero entries, or leaves
+ * A run of entries handed to visitors as one note: equal not-present entries, or leaves
  * whose raw values step by their size within fmt->linear_addr_mask (same
  * attributes, contiguous output addresses).
  */
@@ -383,7 +383,8 @@ static void walk_table(struct range_walk *w, int level, int depth,
 		pw_decode(fmt, level, raw, &e);
 		switch (e.kind) {
 		case PW_ENTRY_NONE:
-			if (raw == 0 && mask)
+			/* Equal raw values decode alike: one note for the run. */
+			if (mask)
 				run_start(&run, va, va_last, raw, 0, &e, 0, entry_pa,
 					  PW_ST_NOT_PRESENT);
 			else
