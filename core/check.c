@@ -240,3 +240,54 @@ void pw_checker_finish(struct pw_checker *c)
 {
 	wx_flush(c);
 }
+
+void pw_explain(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
+		const struct pw_translation *tr, int user_mm, struct pw_explanation *out)
+{
+	struct pw_kernel *k = mm->k;
+	struct pw_page_judge j;
+
+	memset(out, 0, sizeof(*out));
+	pw_page_judge_init(&j, k->t);
+	for (int i = 0; i < tr->nsteps; i++) {
+		const struct pw_step *s = &tr->step[i];
+		int height = pw_level_height(k->fmt, s->level);
+		const char *kind;
+
+		/* The status already says why an unreadable table failed. */
+		if (i == tr->nsteps - 1 && tr->status != PW_ST_MAPPED &&
+		    tr->status != PW_ST_NOT_PRESENT && tr->status != PW_ST_BAD_ENTRY)
+			break;
+		kind = pw_judge_table_page(mm, &j, pgmaps, npgmaps, s->table_pa >> 12,
+					   user_mm && i > 0 && height <= 1 && !(tr->va >> 63),
+					   out->table[out->ntables].detail,
+					   sizeof(out->table[0].detail));
+		if (kind) {
+			out->table[out->ntables].step = i;
+			out->table[out->ntables].kind = kind;
+			out->ntables++;
+		}
+	}
+	if (k->have_direct_map && tr->va >= k->direct_map_va &&
+	    tr->va - k->direct_map_va < k->mem_end) {
+		struct pw_pfninfo pi;
+
+		out->direct_map = 1;
+		out->dm_pfn = (tr->va - k->direct_map_va) >> 12;
+		if (tr->status == PW_ST_MAPPED)
+			return;
+		pw_pfninfo(mm, pgmaps, npgmaps, out->dm_pfn, &pi);
+		if (pi.verdict == PW_V_ONLINE) {
+			out->dm_kind = "invalid-direct-map";
+			snprintf(out->dm_detail, sizeof(out->dm_detail),
+				 "pfn %llx is online RAM, but the direct map has no valid entry "
+				 "for it (set_direct_map_invalid_noflush, DEBUG_PAGEALLOC, secretmem?)",
+				 (unsigned long long)out->dm_pfn);
+		} else if (pi.verdict == PW_V_ABSENT || pi.verdict == PW_V_OFFLINE) {
+			out->dm_kind = "removed-section";
+			snprintf(out->dm_detail, sizeof(out->dm_detail),
+				 "pfn %llx: %s (memory hot-removed or offlined?)",
+				 (unsigned long long)out->dm_pfn, pi.why);
+		}
+	}
+}

@@ -103,6 +103,8 @@ static int x86_64_open(struct pw_kernel *k, char *why, size_t why_len)
 	k->arch_val[X86_PHYS_BASE] = phys_base;
 	k->arch_val[X86_PAGE_OFFSET] = page_offset;
 	k->mem_end = max_pfn << 12;
+	k->have_direct_map = 1;
+	k->direct_map_va = page_offset;
 	k->pti = detect_pti(k);
 	pw_number(k->t, "KERNEL_IMAGE_SIZE", &image_size);
 

@@ -19,6 +19,9 @@
 
 /* ---- ptwalk ------------------------------------------------------------ */
 
+static void print_explanation(const struct pw_format *fmt, const struct pw_translation *tr,
+			      const struct pw_explanation *ex, int json);
+
 static void perm_text(uint32_t perm, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s %s %s", perm & PW_PERM_USER ? "user" : "kernel",
@@ -66,7 +69,7 @@ static const char *stop_reason(const struct pw_translation *tr)
 }
 
 static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
-			const struct pw_translation *tr)
+			const struct pw_translation *tr, const struct pw_explanation *ex)
 {
 	const struct pw_format *fmt = c->k.fmt;
 	char flags[256], sz[32], perm[32];
@@ -111,6 +114,7 @@ static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
 		fprintf(fp, "NOT MAPPED: %s at %s: %s\n", pw_status_name(tr->status), lvl,
 			stop_reason(tr));
 	}
+	print_explanation(fmt, tr, ex, 0);
 }
 
 static const char *entry_kind_name(enum pw_entry_kind kind)
@@ -125,7 +129,7 @@ static const char *entry_kind_name(enum pw_entry_kind kind)
 }
 
 static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
-			const struct pw_translation *tr)
+			const struct pw_translation *tr, const struct pw_explanation *ex)
 {
 	const struct pw_format *fmt = c->k.fmt;
 	char flags[256];
@@ -166,14 +170,52 @@ static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
 		}
 		fputs("]}", fp);
 	}
-	fputs("]}\n", fp);
+	fputc(']', fp);
+	print_explanation(fmt, tr, ex, 1);
+	fputs("}\n", fp);
+}
+
+/* What pw_explain() found, as text lines or a JSON "findings" member. */
+static void print_explanation(const struct pw_format *fmt, const struct pw_translation *tr,
+			      const struct pw_explanation *ex, int json)
+{
+	int n = 0;
+
+	if (json) {
+		if (ex->direct_map)
+			fprintf(fp, ",\"direct_map_pfn\":\"0x%llx\"", (unsigned long long)ex->dm_pfn);
+		fputs(",\"findings\":[", fp);
+	}
+	for (int i = 0; i < ex->ntables; i++) {
+		const struct pw_step *s = &tr->step[ex->table[i].step];
+
+		if (json)
+			fprintf(fp, "%s{\"kind\":\"%s\",\"level\":\"%s\",\"table_pfn\":\"0x%llx\","
+				"\"detail\":\"%s\"}", n++ ? "," : "", ex->table[i].kind,
+				fmt->level[s->level].name, (unsigned long long)(s->table_pa >> 12),
+				ex->table[i].detail);
+		else
+			fprintf(fp, "  ! %s table at %llx: %s: %s\n", fmt->level[s->level].name,
+				(unsigned long long)s->table_pa, ex->table[i].kind, ex->table[i].detail);
+	}
+	if (ex->dm_kind) {
+		if (json)
+			fprintf(fp, "%s{\"kind\":\"%s\",\"pfn\":\"0x%llx\",\"detail\":\"%s\"}",
+				n++ ? "," : "", ex->dm_kind, (unsigned long long)ex->dm_pfn,
+				ex->dm_detail);
+		else
+			fprintf(fp, "  ! direct map: %s: %s\n", ex->dm_kind, ex->dm_detail);
+	}
+	if (json)
+		fputc(']', fp);
 }
 
 static void cmd_ptwalk(void)
 {
-	int c, kernel = 0, user = 0, json = 0, pti = 0;
+	int c, kernel = 0, user = 0, json = 0, pti = 0, have_mm;
 	char *task_spec = NULL;
-	struct ctx ctx;
+	struct memmap_ctx m;
+	char why[WHY_LEN];
 
 	while ((c = getopt(argcnt, args, "kuc:jP")) != EOF) {
 		switch (c) {
@@ -189,12 +231,22 @@ static void cmd_ptwalk(void)
 		cmd_usage(pc->curcmd, SYNOPSIS);
 		return;
 	}
-	if (ctx_open(&ctx))
+	memset(&m, 0, sizeof(m));
+	if (ctx_open(&m.c))
 		return;
+	/* The memory model explains broken walks; without it, walks still work. */
+	have_mm = pw_memmap_open(&m.mm, &m.c.k, why, sizeof(why)) == PW_OK;
+	if (have_mm) {
+		m.pgmaps = (struct pw_pgmap *)GETBUF(sizeof(struct pw_pgmap) * PW_MAX_PGMAPS);
+		m.npgmaps = pw_pgmaps(&m.mm, m.pgmaps, PW_MAX_PGMAPS, why, sizeof(why));
+		if (m.npgmaps < 0)
+			m.npgmaps = 0;
+	}
 	for (; args[optind]; optind++) {
 		struct space_choice sc;
 		struct pw_translation tr;
 		struct pw_space sp;
+		struct pw_explanation ex;
 		uint64_t va;
 		int use_kernel;
 
@@ -203,27 +255,32 @@ static void cmd_ptwalk(void)
 			      args[optind]);
 			continue;
 		}
-		if (!pw_va_canonical(ctx.k.fmt, va)) {
+		if (!pw_va_canonical(m.c.k.fmt, va)) {
 			error(INFO, "%llx is not a canonical address for %s\n",
-			      (unsigned long long)va, ctx.k.fmt->name);
+			      (unsigned long long)va, m.c.k.fmt->name);
 			continue;
 		}
 		/* Without -k/-u/-c the address decides, as with crash's vtop. */
 		use_kernel = kernel || (!user && !task_spec && (va >> 63));
-		if (choose_space(&ctx, use_kernel, pti, task_spec, &sc))
+		if (choose_space(&m.c, use_kernel, pti, task_spec, &sc))
 			continue;
-		if (pw_kernel_space(&ctx.k, &sp, sc.root)) {
+		if (pw_kernel_space(&m.c.k, &sp, sc.root)) {
 			error(INFO, "cannot walk root %llx\n", (unsigned long long)sc.root);
 			break;
 		}
 		pw_translate(&sp, va, &tr);
+		memset(&ex, 0, sizeof(ex));
+		if (have_mm)
+			pw_explain(&m.mm, m.pgmaps, m.npgmaps, &tr, sc.have_task, &ex);
 		if (json)
-			ptwalk_json(&ctx, &sc, &tr);
+			ptwalk_json(&m.c, &sc, &tr, &ex);
 		else
-			ptwalk_text(&ctx, &sc, &tr);
+			ptwalk_text(&m.c, &sc, &tr, &ex);
 		pw_space_release(&sp);
 	}
-	ctx_close(&ctx);
+	if (have_mm)
+		FREEBUF(m.pgmaps);
+	ctx_close(&m.c);
 }
 
 /* ---- ptdump ------------------------------------------------------------ */

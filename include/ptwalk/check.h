@@ -71,4 +71,27 @@ void pw_checker_note(void *state, const struct pw_note *n);
 /* Close an open W+X range at the end of a walk. */
 void pw_checker_finish(struct pw_checker *c);
 
+/* Why a single translation ended where it did, beyond its status. */
+struct pw_explanation {
+	int ntables;              /* tables on the path judged suspicious */
+	struct {
+		int step;             /* index into pw_translation.step */
+		const char *kind;     /* stale-table, absent-table, ... */
+		char detail[120];
+	} table[PW_MAX_LEVELS];
+	int direct_map;           /* the address is in the direct map */
+	uint64_t dm_pfn;          /* the pfn it should map */
+	const char *dm_kind;      /* invalid-direct-map, removed-section, NULL */
+	char dm_detail[160];
+};
+
+/*
+ * Judge every table a translation went through, and, for an unmapped
+ * direct-map address, the pfn behind it: online RAM that the direct map
+ * does not map is an invalid direct-map entry (set_direct_map_invalid,
+ * DEBUG_PAGEALLOC); a pfn without a memmap was removed (hot-remove).
+ */
+void pw_explain(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
+		const struct pw_translation *tr, int user_mm, struct pw_explanation *out);
+
 #endif

@@ -42,6 +42,10 @@ struct pw_kernel {
 	int nmarkers;
 	struct { uint64_t start, end; } dump_range[PW_MAX_DUMP_RANGES];
 	int ndump_ranges;
+	/* The direct map: [direct_map_va, + mem_end) maps physical 0 up;
+	 * have_direct_map is 0 where the layout does not say. */
+	int have_direct_map;
+	uint64_t direct_map_va;
 	/* Arch-private values resolved at open (x86: phys_base, page_offset). */
 	uint64_t arch_val[8];
 	/* Walks kernel addresses (for kvtop); buffers from target->alloc. */

@@ -281,6 +281,40 @@ static void test_classify_poison_values(void **state)
 	memmap_free(f);
 }
 
+static void test_explain_broken_walks(void **state)
+{
+	struct mfix *f = memmap_new();
+	struct pw_translation tr;
+	struct pw_explanation ex;
+
+	(void)state;
+	/* A walk of an online pfn's direct-map address that stopped at a
+	 * not-present entry in a table whose page was freed (pfn 0x101). */
+	memset(&tr, 0, sizeof(tr));
+	tr.va = f->kx.kv + (0x100ULL << 12);
+	tr.status = PW_ST_NOT_PRESENT;
+	tr.nsteps = 1;
+	tr.step[0].level = 3;
+	tr.step[0].table_pa = 0x101ULL << 12;
+	pw_explain(&f->mm, f->pgmaps, f->npgmaps, &tr, 0, &ex);
+	assert_int_equal(ex.ntables, 1);
+	assert_string_equal(ex.table[0].kind, "stale-table");
+	assert_true(ex.direct_map);
+	assert_int_equal(ex.dm_pfn, 0x100);
+	assert_string_equal(ex.dm_kind, "invalid-direct-map");
+	/* The same for a pfn whose section is gone: hot-remove. */
+	tr.va = f->kx.kv + (0x3000ULL << 12);
+	tr.step[0].table_pa = 0x100ULL << 12;
+	pw_explain(&f->mm, f->pgmaps, f->npgmaps, &tr, 0, &ex);
+	assert_int_equal(ex.ntables, 0);
+	assert_string_equal(ex.dm_kind, "removed-section");
+	/* A mapped address is not explained away. */
+	tr.status = PW_ST_MAPPED;
+	pw_explain(&f->mm, f->pgmaps, f->npgmaps, &tr, 0, &ex);
+	assert_null(ex.dm_kind);
+	memmap_free(f);
+}
+
 static void test_corrupt_xarray_is_bounded(void **state)
 {
 	struct mfix *f = memmap_new();
@@ -303,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_page_to_pfn),
 		cmocka_unit_test(test_judge_table_pages),
 		cmocka_unit_test(test_classify_poison_values),
+		cmocka_unit_test(test_explain_broken_walks),
 		cmocka_unit_test(test_corrupt_xarray_is_bounded),
 	};
 
