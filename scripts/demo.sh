@@ -22,7 +22,7 @@ ptdump | head -40
 ptwalk _stext
 ptwalk -c $pid $va
 ptwalk -j -c $pid $va
-rd -p $(sed -n 's/^page.data0.phys=//p' "$dump/answer-key.txt") 4 -a
+rd -p $(sed -n "s/^page.data0.phys=//p" "$dump/answer-key.txt") 32 -a
 quit
 CMDS
 echo "== crash $dump/vmcore, with ptwalk.so (CRASH_EXTENSIONS=$PWD/build)"
