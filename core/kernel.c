@@ -13,6 +13,8 @@
 
 static const struct pw_arch_layout *const layouts[] = {
 	&pw_layout_x86_64,
+	&pw_layout_arm64,
+	&pw_layout_s390x,
 	NULL,
 };
 
@@ -23,10 +25,9 @@ static void say(char *why, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!why || !len)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
+	if (why && len)
+		vsnprintf(why, len, fmt, ap);
 	va_end(ap);
 }
 

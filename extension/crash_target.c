@@ -56,8 +56,9 @@ static int crash_type_size(void *ctx, const char *type, uint64_t *size)
 }
 
 /*
- * NUMBER(name) from VMCOREINFO, else an enumerator from the debug info.
- * A name with parentheses is a whole VMCOREINFO key ("LENGTH(mem_section)").
+ * NUMBER(name) from VMCOREINFO, else the plain key name ("PAGESIZE"), else
+ * an enumerator from the debug info.  A name with parentheses is a whole
+ * VMCOREINFO key ("LENGTH(mem_section)").  Values are decimal or 0x-hex.
  */
 static int crash_number(void *ctx, const char *name, int64_t *value)
 {
@@ -72,8 +73,12 @@ static int crash_number(void *ctx, const char *name, int64_t *value)
 		else
 			snprintf(key, sizeof(key), "NUMBER(%s)", name);
 		s = pc->read_vmcoreinfo(key);
+		/* Plain keys too ("PAGESIZE"), when there is no NUMBER(). */
+		if (!s && !strchr(name, '('))
+			s = pc->read_vmcoreinfo((char *)name);
 		if (s) {
-			*value = strtoll(s, NULL, 10);
+			/* Base 0: arm64 writes its NUMBER()s in hex (0x...). */
+			*value = (int64_t)strtoull(s, NULL, 0);
 			free(s);
 			return PW_OK;
 		}

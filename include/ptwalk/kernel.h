@@ -67,6 +67,11 @@ struct pw_arch_layout {
 };
 
 extern const struct pw_arch_layout pw_layout_x86_64;
+extern const struct pw_arch_layout pw_layout_arm64;
+extern const struct pw_arch_layout pw_layout_s390x;
+/* s390x: mm->context's alloc_pgste (4K page tables with PGSTEs) and has_pgste. */
+extern int pw_s390x_mm_pgste(struct pw_kernel *k, uint64_t mm, int *alloc_pgste,
+			     int *has_pgste);
 
 /*
  * Learn the kernel.  On failure returns an enum pw_err and writes a
