@@ -127,14 +127,16 @@ bench: $(BUILD)/bench
 integration: $(BUILD)/ptwalk.so dumps
 	/usr/bin/python3 tests/integration/run.py --so $(CURDIR)/$(BUILD)/ptwalk.so
 
-check: deps all unit unit-asan fuzz-smoke integration
+check: deps all lint unit unit-asan fuzz-smoke integration
 
 # The main job: everything from a fresh machine to a crash session.
 demo: deps all dumps
 	bash scripts/demo.sh $(CURDIR)/$(BUILD)/ptwalk.so
 
+# clang-tidy with its default checks (see .clang-tidy) over everything in C.
 lint:
-	clang-tidy $(CORE_SRCS) -- $(BASEFLAGS)
+	clang-tidy --quiet $(CORE_SRCS) $(EXT_SRCS) tests/unit/*.c tests/fuzz/*.c bench/*.c -- \
+		-std=gnu11 -Iinclude -Iextension -Itests/unit -I/usr/include/crash -D$(CRASH_TARGET)
 
 clean:
 	rm -rf $(BUILD)

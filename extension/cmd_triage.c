@@ -168,6 +168,8 @@ void cmd_pttriage(void)
 	len = capture_log(&log);
 	o = (struct pw_oops *)GETBUF(sizeof(*o));
 	regs = (struct pw_value_info *)GETBUF(sizeof(*regs) * PW_OOPS_MAX_REGS);
+	memset(regs, 0, sizeof(*regs) * PW_OOPS_MAX_REGS);
+	memset(&fault, 0, sizeof(fault));
 	pw_oops_parse(log, len, o);
 	if (o->have_fault_addr)
 		pw_classify_value(&m.mm, m.pgmaps, m.npgmaps, o->fault_addr, &fault);

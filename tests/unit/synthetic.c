@@ -335,8 +335,13 @@ static const uint64_t s390x_empty[] = { 0x2c, 0x28, 0x24, 0x20, 0x400 };
 
 uint64_t syn_s390x_table(struct syn *s, const struct pw_format *fmt, int level)
 {
-	uint32_t bytes = fmt->level[level].table_bytes;
-	uint64_t pa = syn_table(s, bytes);
+	uint32_t bytes;
+	uint64_t pa;
+
+	if (level < 0 || level >= (int)(sizeof(s390x_empty) / sizeof(s390x_empty[0])))
+		abort();
+	bytes = fmt->level[level].table_bytes;
+	pa = syn_table(s, bytes);
 
 	for (uint32_t off = 0; off < bytes; off += 8)
 		syn_put(s, pa + off, s390x_empty[level], 8);
@@ -353,6 +358,8 @@ uint64_t syn_s390x_map(struct syn *s, const struct pw_format *fmt, uint64_t root
 		uint64_t raw = syn_get(s, epa, fmt->entry_bytes);
 		struct pw_entry e;
 
+		if (level < 0 || level >= (int)(sizeof(s390x_empty) / sizeof(s390x_empty[0])))
+			abort();
 		if (raw == s390x_empty[level]) {
 			raw = syn_s390x_table_entry(fmt, level,
 						    syn_s390x_table(s, fmt, level + 1));

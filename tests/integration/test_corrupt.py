@@ -1,0 +1,226 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The corrupt-dump suite: real ELF vmcores rewritten by this script (page
+tables pointing to themselves, to their parents, past the end of memory,
+bits flipped in a table, a table page removed from the dump, the file
+truncated), each opened in crash with ptwalk.so.  Every case must give its
+anomaly (or one clear line) and the very next crash command must still work.
+
+Expected values come from the base dump read by crash itself (rd -p) and
+from the rewrite this script made, not from ptwalk's own earlier output."""
+import json
+import os
+import shutil
+import struct
+import tempfile
+
+from crashrun import Session, answer_key
+
+PT_LOAD = 1
+
+
+def jsonl(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+class Elf:
+    """Program headers of an ELF64 little-endian core file."""
+
+    def __init__(self, path):
+        self.path = path
+        with open(path, "rb") as f:
+            hdr = f.read(64)
+        assert hdr[:4] == b"\x7fELF" and hdr[4] == 2 and hdr[5] == 1, "not an ELF64 LE core"
+        self.phoff, = struct.unpack_from("<Q", hdr, 32)
+        self.phentsize, self.phnum = struct.unpack_from("<HH", hdr, 54)
+        self.loads = []
+        with open(path, "rb") as f:
+            for i in range(self.phnum):
+                f.seek(self.phoff + i * self.phentsize)
+                p_type, _flags, off, _va, pa, filesz, memsz, _align = struct.unpack(
+                    "<IIQQQQQQ", f.read(56))
+                if p_type == PT_LOAD:
+                    self.loads.append((pa, filesz, off, i))
+
+    def offset(self, pa):
+        for start, size, off, _ in self.loads:
+            if start <= pa < start + size:
+                return off + (pa - start)
+        raise KeyError(f"{pa:#x} not in the dump")
+
+    def write_u64(self, pa, value):
+        with open(self.path, "r+b") as f:
+            f.seek(self.offset(pa))
+            f.write(struct.pack("<Q", value))
+
+    def write(self, pa, data):
+        with open(self.path, "r+b") as f:
+            f.seek(self.offset(pa))
+            f.write(data)
+
+    def remove_page(self, pa):
+        """Split the PT_LOAD holding pa so the page is not in the dump.  The
+        new program header table goes at the end of the file."""
+        page = pa & ~0xfff
+        with open(self.path, "rb") as f:
+            f.seek(self.phoff)
+            table = bytearray(f.read(self.phnum * self.phentsize))
+        for start, size, off, idx in self.loads:
+            if start <= page < start + size:
+                break
+        else:
+            raise KeyError(f"{pa:#x} not in the dump")
+        base = idx * self.phentsize
+        fields = list(struct.unpack_from("<IIQQQQQQ", table, base))
+        first = fields[:]
+        first[5] = first[6] = page - start                    # filesz, memsz
+        second = fields[:]
+        cut = page + 4096 - start
+        second[2] = off + cut                                # offset
+        second[3] += cut                                     # vaddr
+        second[4] = page + 4096                              # paddr
+        second[5] = second[6] = size - cut
+        struct.pack_into("<IIQQQQQQ", table, base, *first)
+        table += struct.pack("<IIQQQQQQ", *second)
+        with open(self.path, "r+b") as f:
+            f.seek(0, os.SEEK_END)
+            new_off = f.tell()
+            f.write(table)
+            f.seek(32)
+            f.write(struct.pack("<Q", new_off))
+            f.seek(56)
+            f.write(struct.pack("<H", self.phnum + 1))
+
+
+class CorruptDumps:
+    """Base facts from the intact dump, then one rewritten copy per case."""
+
+    def __init__(self, dump_dir, so):
+        self.dir = dump_dir
+        self.so = so
+        self.key = answer_key(dump_dir)
+        self.pid = self.key["pid"]
+        self.va = int(self.key["page.data0.va"], 16)
+        s = Session(dump_dir, so)
+        s.add("walk", f"ptwalk -j -c {self.pid} {self.va:x}")
+        s.add("next", "rd -x jiffies")
+        s.run()
+        self.next_base = s.out("next")
+        walk = jsonl(s.out("walk"))[0]
+        assert walk["status"] == "mapped", walk
+        self.levels = walk["levels"]       # pgd .. pte of the probe's page
+        self.tmp = tempfile.mkdtemp(prefix="ptwalk-corrupt-")
+        self.results = {}
+        cases = {
+            "self_loop": self.case_self_loop,
+            "parent_loop": self.case_parent_loop,
+            "beyond_memory": self.case_beyond_memory,
+            "flipped_bits": self.case_flipped_bits,
+            "removed_table": self.case_removed_table,
+            "truncated": self.case_truncated,
+        }
+        try:
+            for name, make in cases.items():
+                path = os.path.join(self.tmp, "vmcore")
+                shutil.copyfile(os.path.join(dump_dir, "vmcore"), path)
+                make(Elf(path))
+                s = Session(dump_dir, so, vmcore=path)
+                s.add("walk", f"ptwalk -j -c {self.pid} {self.va:x}")
+                s.add("walk_text", f"ptwalk -c {self.pid} {self.va:x}")
+                s.add("check", f"ptdump -C -j -c {self.pid}")
+                s.add("next", "rd -x jiffies")
+                s.run()
+                self.results[name] = s
+                os.unlink(path)
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def entry(self, level):
+        return next(lv for lv in self.levels if lv["level"] == level)
+
+    # The PMD entry of the probe's page, rewritten.
+    def case_self_loop(self, elf):
+        pmd = self.entry("pmd")
+        elf.write_u64(int(pmd["entry_pa"], 16), int(pmd["table_pa"], 16) | 0x67)
+
+    def case_parent_loop(self, elf):
+        pmd, pud = self.entry("pmd"), self.entry("pud")
+        elf.write_u64(int(pmd["entry_pa"], 16), int(pud["table_pa"], 16) | 0x67)
+
+    def case_beyond_memory(self, elf):
+        pmd = self.entry("pmd")
+        elf.write_u64(int(pmd["entry_pa"], 16), (1 << 45) | 0x67)
+
+    def case_flipped_bits(self, elf):
+        # The PMD entry turned into a 2M leaf (PS) with bit 13 set: bits 20:13
+        # of a 2M entry are reserved (Intel SDM table 4-18).
+        pmd = self.entry("pmd")
+        raw = int(pmd["entry"], 16)
+        elf.write_u64(int(pmd["entry_pa"], 16), (raw & ~0xfff) | 0xe7 | (1 << 13))
+
+    def case_removed_table(self, elf):
+        elf.remove_page(int(self.entry("pte")["table_pa"], 16))
+
+    def case_truncated(self, elf):
+        # Cut the file just before the PTE table: it and everything after it go.
+        off = elf.offset(int(self.entry("pte")["table_pa"], 16))
+        with open(elf.path, "r+b") as f:
+            f.truncate(off)
+
+
+def _case(d, name):
+    s = d.results[name]
+    walk = jsonl(s.out("walk"))
+    check = jsonl(s.out("check"))
+    assert "Segmentation" not in s.console and "SIGSEGV" not in s.console, s.console[-500:]
+    # The very next crash command answers as on the intact dump.
+    assert s.out("next") == d.next_base, ("session broken", s.out("next"), s.console[-500:])
+    return walk[0] if walk else None, check, s
+
+
+def anomalies(check, kind):
+    return [r for r in check if r.get("type") == "anomaly" and r["anomaly"] == kind]
+
+
+def check_self_loop(d):
+    walk, check, _ = _case(d, "self_loop")
+    assert walk["status"] == "table-loop", walk
+    assert anomalies(check, "table-loop"), check[-3:]
+
+
+def check_parent_loop(d):
+    walk, check, _ = _case(d, "parent_loop")
+    assert walk["status"] == "table-loop", walk
+    assert anomalies(check, "table-loop")
+
+
+def check_beyond_memory(d):
+    walk, check, _ = _case(d, "beyond_memory")
+    assert walk["status"] == "bad-pfn", walk
+    found = anomalies(check, "bad-pfn")
+    assert found and int(found[0]["entry"], 16) == (1 << 45) | 0x67, found
+
+
+def check_flipped_bits(d):
+    walk, check, _ = _case(d, "flipped_bits")
+    assert walk["status"] == "bad-entry", walk
+    assert anomalies(check, "reserved-bits"), check[-3:]
+
+
+def check_removed_table(d):
+    walk, check, s = _case(d, "removed_table")
+    assert walk["status"] in ("unreadable", "excluded"), walk
+    assert anomalies(check, "unreadable-table") or anomalies(check, "excluded-table")
+    assert "NOT MAPPED" in s.out("walk_text") and s.out("walk_text").count("\n") < 12
+
+
+def check_truncated(d):
+    walk, check, s = _case(d, "truncated")
+    # crash may refuse a truncated file outright; if it opened it, ours must cope.
+    if walk is None:
+        assert "ptwalk" not in s.console or "error" in s.console.lower()
+        return
+    assert walk["status"] in ("unreadable", "excluded", "mapped"), walk
+
+
+CHECKS = [check_self_loop, check_parent_loop, check_beyond_memory, check_flipped_bits,
+          check_removed_table, check_truncated]
