@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Arch-neutral kernel knowledge: picking the layout, kvtop, tasks. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +17,9 @@ static const struct pw_arch_layout *const layouts[] = {
 	NULL,
 };
 
-static void say(char *why, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (why && len)
-		vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-}
+/* A one-line reason for the caller, when it asked for one. */
+#define say(why, len, ...) \
+	((why) && (len) ? (void)snprintf((why), (len), __VA_ARGS__) : (void)0)
 
 int pw_kernel_open(struct pw_kernel *k, const struct pw_target *t,
 		   char *why, size_t why_len)
