@@ -8,5 +8,6 @@ extern char *help_ptdump[];
 extern char *help_pgmap[];
 extern char *help_pfninfo[];
 extern char *help_pttriage[];
+extern char *help_pgste[];
 
 #endif

@@ -129,7 +129,8 @@ static const char *entry_kind_name(enum pw_entry_kind kind)
 }
 
 static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
-			const struct pw_translation *tr, const struct pw_explanation *ex)
+			const struct pw_translation *tr, const struct pw_explanation *ex,
+			const struct pgste_of_walk *pg)
 {
 	const struct pw_format *fmt = c->k.fmt;
 	char flags[256];
@@ -172,6 +173,7 @@ static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
 	}
 	fputc(']', fp);
 	print_explanation(fmt, tr, ex, 1);
+	pgste_print_walk(pg, 1);
 	fputs("}\n", fp);
 }
 
@@ -247,6 +249,7 @@ static void cmd_ptwalk(void)
 		struct pw_translation tr;
 		struct pw_space sp;
 		struct pw_explanation ex;
+		struct pgste_of_walk pg;
 		uint64_t va;
 		int use_kernel;
 
@@ -272,10 +275,13 @@ static void cmd_ptwalk(void)
 		memset(&ex, 0, sizeof(ex));
 		if (have_mm)
 			pw_explain(&m.mm, m.pgmaps, m.npgmaps, &tr, sc.have_task, &ex);
-		if (json)
-			ptwalk_json(&m.c, &sc, &tr, &ex);
-		else
+		pgste_for_walk(&m.c, &sc, &sp, &tr, &pg); /* s390x: the last PTE's PGSTE */
+		if (json) {
+			ptwalk_json(&m.c, &sc, &tr, &ex, &pg);
+		} else {
 			ptwalk_text(&m.c, &sc, &tr, &ex);
+			pgste_print_walk(&pg, 0);
+		}
 		pw_space_release(&sp);
 	}
 	if (have_mm)
@@ -425,6 +431,7 @@ static struct command_table_entry command_table[] = {
 	{ "pgmap", cmd_pgmap, help_pgmap, 0 },
 	{ "pfninfo", cmd_pfninfo, help_pfninfo, 0 },
 	{ "pttriage", cmd_pttriage, help_pttriage, 0 },
+	{ "pgste", cmd_pgste, help_pgste, 0 },
 	{ NULL, NULL, NULL, 0 },
 };
 
