@@ -33,7 +33,7 @@ EXT_DIR   ?= /usr/lib64/crash/extensions
 # Keep intermediate objects (and make's "rm" noise out of the test log).
 .SECONDARY:
 
-.PHONY: all install deps check unit unit-asan integration demo dumps clean lint fuzz fuzz-smoke bench
+.PHONY: all install deps check unit unit-asan integration demo dumps clean lint fuzz fuzz-smoke bench integration-asan
 
 all: $(BUILD)/ptwalk.so
 
@@ -127,7 +127,19 @@ bench: $(BUILD)/bench
 integration: $(BUILD)/ptwalk.so dumps
 	/usr/bin/python3 tests/integration/run.py --so $(CURDIR)/$(BUILD)/ptwalk.so
 
-check: deps all lint unit unit-asan fuzz-smoke integration
+# The extension built with ASan+UBSan, in an uninstrumented crash (runtimes
+# preloaded), on one dump: any report fails the run.
+ASAN_SO_OBJS := $(CORE_SRCS:%.c=$(BUILD)/asan-so/%.o) $(EXT_SRCS:%.c=$(BUILD)/asan-so/%.o)
+$(BUILD)/asan-so/%.o: %.c $(HDRS) $(wildcard extension/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) -O1 -g $(SANFLAGS) -D$(CRASH_TARGET) -I/usr/include/crash -Iextension -c $< -o $@
+$(BUILD)/ptwalk-asan.so: $(ASAN_SO_OBJS)
+	$(CC) -shared $(SANFLAGS) -o $@ $^
+integration-asan: $(BUILD)/ptwalk-asan.so dumps
+	PTWALK_SANITIZE=1 /usr/bin/python3 tests/integration/run.py \
+		--so $(CURDIR)/$(BUILD)/ptwalk-asan.so --only 'x86_64-5level'
+
+check: deps all lint unit unit-asan fuzz-smoke integration-asan integration
 
 # The main job: everything from a fresh machine to a crash session.
 demo: deps all dumps

@@ -27,10 +27,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--so", required=True)
     ap.add_argument("-k", default="", help="only checks whose name contains this")
+    ap.add_argument("--only", default="", help="only dumps whose name matches this regex")
     args = ap.parse_args()
     passed = failed = 0
     for pattern, fixture, checks in SUITES:
-        dumps = [d for d in crashrun.dumps() if re.fullmatch(pattern, os.path.basename(d))]
+        dumps = [d for d in crashrun.dumps() if re.fullmatch(pattern, os.path.basename(d))
+                 and (not args.only or re.fullmatch(args.only, os.path.basename(d)))]
+        if args.only and not dumps:
+            continue
         if not dumps:
             print(f"FAIL: no {pattern} dumps in {crashrun.cache_dir()}/dumps (run make dumps)")
             failed += 1
