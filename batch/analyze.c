@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * One dump: open it, pick the type sources (vmlinux DWARF if given, else
+ * the dump's own BTF), learn the kernel's layout, then run every analysis
+ * the crash commands offer and write one JSON object.  Each analysis says
+ * which sources answered it, or why it could not run.
+ */
+#define _GNU_SOURCE /* memmem */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze.h"
+#include "batch.h"
+#include "ptwalk/check.h"
+#include "ptwalk/kernel.h"
+#include "ptwalk/memmap.h"
+#include "ptwalk/ptdump.h"
+#include "ptwalk/triage.h"
+#include "report.h"
+
+#define WHY 512
+/* The tail of the log that can hold the last oops (as cmd_triage.c). */
+#define LOG_MAX (4u << 20)
+#define BANNER_MAX 512
+
+struct run {
+	const struct batch_opts *o;
+	struct batch_dump d;
+	struct dwarf_info *dw;
+	FILE *j;                 /* the JSON object being built */
+	char *jbuf;
+	size_t jlen;
+	char error[2 * WHY + 256];
+	int status;
+	double t0, tphase;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A macro: clang's analyzer misreads a va_list wrapper (see core/kernel.c). */
+#define fail(r, ...) \
+	(snprintf((r)->error, sizeof((r)->error), __VA_ARGS__), (r)->status = BATCH_FAILED)
+
+static void hexfield(FILE *j, const char *name, uint64_t v)
+{
+	fprintf(j, "\"%s\":\"0x%llx\"", name, (unsigned long long)v);
+}
+
+/* What the sources lacked, and why the lazy ones did not open. */
+static void missing_json(struct run *r)
+{
+	struct batch_dump *d = &r->d;
+
+	fputs(",\"missing\":[", r->j);
+	for (int i = 0; i < d->nmissing; i++) {
+		if (i)
+			fputc(',', r->j);
+		json_str(r->j, d->missing[i]);
+	}
+	fputc(']', r->j);
+}
+
+/* Open one analysis: {"status":..., "sources":[...] ...}. */
+static void analysis_ok(struct run *r, const char *name)
+{
+	fprintf(r->j, ",\"%s\":{\"status\":\"ok\",\"sources\":", name);
+	bd_used_json(&r->d, r->j);
+}
+
+static void analysis_error(struct run *r, const char *name, const char *why)
+{
+	fprintf(r->j, ",\"%s\":{\"status\":\"error\",\"error\":", name);
+	json_str(r->j, why);
+	fputs(",\"sources\":", r->j);
+	bd_used_json(&r->d, r->j);
+	missing_json(r);
+	fputc('}', r->j);
+}
+
+static void phase_time(struct run *r, const char *name)
+{
+	double t = now();
+
+	if (r->o->timings)
+		fprintf(r->j, ",\"seconds\":%.3f", t - r->tphase);
+	(void)name;
+	r->tphase = t;
+}
+
+/* ---- identity and the vmlinux ---- */
+
+static void identity(struct run *r)
+{
+	struct batch_dump *d = &r->d;
+	FILE *j = r->j;
+
+	fputs(",\"dump\":{\"format\":", j);
+	json_str(j, d->file_format ? d->file_format : "unknown");
+	fputs(",\"converted\":", j);
+	if (d->converted)
+		json_str(j, d->converted);
+	else
+		fputs("null", j);
+	fprintf(j, ",\"arch\":\"%s\",\"osrelease\":", d->arch);
+	json_str(j, d->osrelease);
+	fputs(",\"build_id\":", j);
+	if (d->build_id[0])
+		json_str(j, d->build_id);
+	else
+		fputs("null", j);
+	fputs(",\"crash_time\":", j);
+	if (d->crash_time[0]) {
+		time_t t = (time_t)strtoll(d->crash_time, NULL, 10);
+		struct tm tm;
+		char iso[40];
+
+		gmtime_r(&t, &tm);
+		strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		fprintf(j, "%lld,\"crash_time_utc\":\"%s\"", (long long)t, iso);
+	} else {
+		fputs("null", j);
+	}
+	fprintf(j, ",\"page_size\":%llu,", (unsigned long long)d->page_size);
+	hexfield(j, "kernel_offset", d->kernel_offset);
+	fputc('}', j);
+}
+
+/* Is this vmlinux the dump's kernel?  Build id, else linux_banner, else _stext. */
+static int vmlinux_matches(struct run *r, char *why, size_t len)
+{
+	struct batch_dump *d = &r->d;
+	const char *vid = dw_build_id(r->dw);
+	char vb[BANNER_MAX], db[BANNER_MAX];
+	uint64_t sym, stext;
+
+	if (d->build_id[0] && vid[0]) {
+		if (strcmp(d->build_id, vid) == 0)
+			return 1;
+		snprintf(why, len,
+			 "wrong vmlinux: %s has build-id %s, the dump's kernel has %s",
+			 dw_path(r->dw), vid, d->build_id);
+		return 0;
+	}
+	if (dw_symbol(r->dw, "linux_banner", &sym) == PW_OK &&
+	    dw_string_at(r->dw, sym, vb, sizeof(vb)) == PW_OK) {
+		size_t n = strlen(vb);
+
+		memset(db, 0, sizeof(db));
+		if (d->target.read(d, PW_KVIRT, sym + d->kernel_offset, db, n + 1) == PW_OK &&
+		    strcmp(vb, db) == 0)
+			return 1;
+		db[sizeof(db) - 1] = '\0';
+		vb[strcspn(vb, "\n")] = '\0';
+		db[strcspn(db, "\n")] = '\0';
+		snprintf(why, len, "wrong vmlinux: %s says \"%.150s\", the dump says \"%.150s\"",
+			 dw_path(r->dw), vb, db[0] ? db : "(unreadable)");
+		return 0;
+	}
+	if (dw_symbol(r->dw, "_stext", &sym) == PW_OK) {
+		char *s = bd_vmcoreinfo(d, "SYMBOL(_stext)");
+
+		stext = s ? strtoull(s, NULL, 16) : 0;
+		free(s);
+		if (stext && sym + d->kernel_offset == stext)
+			return 1;
+	}
+	snprintf(why, len, "wrong vmlinux: %s is not a vmlinux of this kernel "
+		 "(no matching build-id, linux_banner or _stext)", dw_path(r->dw));
+	return 0;
+}
+
+static int open_vmlinux(struct run *r)
+{
+	struct batch_dump *d = &r->d;
+	char path[4096], why[WHY];
+	const char *file = r->o->vmlinux;
+
+	if (!file && r->o->debuginfo_dir) {
+		if (dw_find_vmlinux(r->o->debuginfo_dir, d->osrelease, d->build_id, path,
+				    sizeof(path))) {
+			fputs(",\"vmlinux\":{\"path\":null,\"note\":", r->j);
+			snprintf(why, sizeof(why), "no vmlinux for %s under %s: types from the dump's BTF",
+				 d->osrelease[0] ? d->osrelease : "this kernel", r->o->debuginfo_dir);
+			json_str(r->j, why);
+			fputc('}', r->j);
+			return 0;
+		}
+		file = path;
+	}
+	if (!file)
+		return 0;
+	r->dw = dw_open(file, why, sizeof(why));
+	if (!r->dw) {
+		fail(r, "%s", why);
+		return -1;
+	}
+	if (!vmlinux_matches(r, why, sizeof(why))) {
+		fail(r, "%s", why);
+		return -1;
+	}
+	if (!dw_has_dwarf(r->dw)) {
+		fail(r, "vmlinux %.400s has no DWARF (stripped?): use the -dbg package's vmlinux, "
+		     "or leave out --vmlinux to use the BTF inside the dump", file);
+		return -1;
+	}
+	d->dwarf = r->dw;
+	fputs(",\"vmlinux\":{\"path\":", r->j);
+	json_str(r->j, file);
+	fputs(",\"build_id\":", r->j);
+	json_str(r->j, dw_build_id(r->dw));
+	fputc('}', r->j);
+	return 0;
+}
+
+/* ---- ptdump and the checker in one walk ---- */
+
+struct tee {
+	struct pw_checker *chk;
+	uint64_t mapped_bytes;
+};
+
+static void tee_note(void *state, const struct pw_note *n)
+{
+	struct tee *t = state;
+
+	if (n->status == PW_ST_MAPPED)
+		t->mapped_bytes += n->end - n->va;
+	if (t->chk)
+		pw_checker_note(t->chk, n);
+}
+
+static int tee_enter(void *state, const struct pw_table_visit *tv)
+{
+	struct tee *t = state;
+
+	return t->chk ? pw_checker_enter_table(t->chk, tv) : 0;
+}
+
+static int ptdump_and_check(struct run *r, struct pw_kernel *k, struct pw_memmap *mm,
+			    int have_mm, const struct pw_pgmap *pgmaps, int npgmaps,
+			    const char *mm_why, unsigned mm_sources)
+{
+	struct pw_checker chk;
+	struct tee tee = { 0 };
+	struct pw_visitor also = { .state = &tee, .note = tee_note, .enter_table = tee_enter };
+	struct pw_ptdump_opts po;
+	struct pw_space sp;
+	char *buf = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *mem;
+	uint64_t nranges = 0, unwalkable = 0;
+	int err, findings = 0, first = 1;
+	unsigned kernel_sources = r->d.used;
+
+	if (pw_kernel_space(k, &sp, k->kernel_root)) {
+		analysis_error(r, "ptdump", "cannot set up the kernel's page tables");
+		return 0;
+	}
+	if (have_mm) {
+		pw_checker_init(&chk, mm, pgmaps, npgmaps, 0);
+		tee.chk = &chk;
+	}
+	mem = open_memstream(&buf, &len);
+	memset(&po, 0, sizeof(po));
+	po.fp = mem;
+	po.json = 1;
+	po.phys = r->o->phys;
+	po.markers = k->markers;
+	po.nmarkers = k->nmarkers;
+	err = pw_ptdump_run(k, &sp, &po, NULL, 0, &also);
+	fclose(mem);
+	if (have_mm)
+		pw_checker_finish(&chk);
+	pw_space_release(&sp);
+
+	/* ptdump: a summary, and with --ranges every record. */
+	r->d.used = kernel_sources;
+	if (err) {
+		analysis_error(r, "ptdump", pw_strerror(err));
+	} else {
+		analysis_ok(r, "ptdump");
+		for (char *p = buf; p && (p = strstr(p, "{\"type\":\"range\"")); p++) {
+			char *nl = strchr(p, '\n');
+
+			nranges++;
+			if (nl && memmem(p, (size_t)(nl - p), "\"status\":", 9))
+				unwalkable++;
+		}
+		fprintf(r->j, ",\"format\":\"%s\",", k->fmt->name);
+		hexfield(r->j, "root", k->kernel_root);
+		fprintf(r->j, ",\"pti\":%s,", k->pti ? "true" : "false");
+		hexfield(r->j, "mem_end", k->mem_end);
+		fprintf(r->j, ",\"ranges\":%llu,\"unwalkable_ranges\":%llu,\"mapped_bytes\":%llu,"
+			"\"markers\":[", (unsigned long long)nranges, (unsigned long long)unwalkable,
+			(unsigned long long)tee.mapped_bytes);
+		for (int i = 0; i < k->nmarkers; i++) {
+			fprintf(r->j, "%s{\"name\":", i ? "," : "");
+			json_str(r->j, k->markers[i].name);
+			fprintf(r->j, ",\"va\":\"0x%llx\"}", (unsigned long long)k->markers[i].va);
+		}
+		fputc(']', r->j);
+		if (r->o->ranges) {
+			fputs(",\"records\":[", r->j);
+			for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+				fprintf(r->j, "%s%s", first ? "" : ",", line);
+				first = 0;
+			}
+			fputc(']', r->j);
+		}
+		phase_time(r, "ptdump");
+		fputc('}', r->j);
+	}
+	free(buf);
+
+	/* check: the same records as ptdump -C -j. */
+	if (!have_mm) {
+		analysis_error(r, "check", mm_why);
+	} else {
+		r->d.used = kernel_sources | mm_sources;
+		if (err) {
+			analysis_error(r, "check", pw_strerror(err));
+		} else {
+			uint64_t kept = chk.count < (uint64_t)chk.max ? chk.count : (uint64_t)chk.max;
+
+			analysis_ok(r, "check");
+			fputs(",\"anomalies\":[", r->j);
+			for (uint64_t i = 0; i < kept; i++) {
+				if (i)
+					fputc(',', r->j);
+				report_anomaly(r->j, k->fmt, &chk.list[i]);
+			}
+			fputs("],\"summary\":", r->j);
+			report_check_summary(r->j, &chk);
+			fputc('}', r->j);
+			findings = chk.count > 0 || chk.wx_pages > 0;
+		}
+		pw_checker_release(&chk);
+	}
+	return findings;
+}
+
+/* ---- the kernel log and the panic ---- */
+
+static int triage(struct run *r, struct pw_memmap *mm, int have_mm,
+		  const struct pw_pgmap *pgmaps, int npgmaps, const char *mm_why, unsigned mm_sources)
+{
+	char why[WHY] = "", *log;
+	size_t len;
+	struct pw_oops *o;
+	struct pw_value_info *regs, fault;
+	int explained;
+
+	bd_used_reset(&r->d);
+	log = bd_read_log(&r->d, LOG_MAX, &len, why, sizeof(why));
+	if (!log) {
+		analysis_error(r, "log", why);
+		analysis_error(r, "triage", "no kernel log");
+		return 0;
+	}
+	analysis_ok(r, "log");
+	fprintf(r->j, ",\"bytes\":%zu", len);
+	if (why[0]) {
+		fputs(",\"note\":", r->j);
+		json_str(r->j, why);
+	}
+	fputc('}', r->j);
+	if (!have_mm) {
+		free(log);
+		analysis_error(r, "triage", mm_why);
+		return 0;
+	}
+	o = malloc(sizeof(*o));
+	regs = calloc(PW_OOPS_MAX_REGS, sizeof(*regs));
+	if (!o || !regs) {
+		free(o);
+		free(regs);
+		free(log);
+		analysis_error(r, "triage", "out of memory");
+		return 0;
+	}
+	pw_oops_parse(log, len, o);
+	r->d.used |= mm_sources;
+	if (o->have_fault_addr)
+		pw_classify_value(mm, pgmaps, npgmaps, o->fault_addr, &fault);
+	for (int i = 0; i < o->nregs; i++)
+		pw_classify_value(mm, pgmaps, npgmaps, o->reg[i].value, &regs[i]);
+	analysis_ok(r, "triage");
+	fputs(",\"result\":", r->j);
+	explained = report_triage(r->j, o, o->have_fault_addr ? &fault : NULL, regs, o->nregs);
+	phase_time(r, "triage");
+	fputc('}', r->j);
+	free(o);
+	free(regs);
+	free(log);
+	return explained;
+}
+
+/* ---- --walk ---- */
+
+static void walks(struct run *r, struct pw_kernel *k, struct pw_memmap *mm, int have_mm,
+		  const struct pw_pgmap *pgmaps, int npgmaps)
+{
+	fputs(",\"walks\":[", r->j);
+	for (int i = 0; i < r->o->nwalks; i++) {
+		const char *arg = r->o->walks[i];
+		struct pw_translation tr;
+		uint64_t va;
+		char *end;
+
+		if (i)
+			fputc(',', r->j);
+		errno = 0;
+		va = strtoull(arg, &end, 16);
+		if (errno || end == arg || *end) {
+			if (pw_symbol(&r->d.target, arg, &va)) {
+				fputs("{\"arg\":", r->j);
+				json_str(r->j, arg);
+				fputs(",\"error\":\"invalid address (not hex, not a symbol)\"}", r->j);
+				continue;
+			}
+		}
+		if (!pw_va_canonical(k->fmt, va)) {
+			fputs("{\"arg\":", r->j);
+			json_str(r->j, arg);
+			fprintf(r->j, ",\"error\":\"%llx is not a canonical address for %s\"}",
+				(unsigned long long)va, k->fmt->name);
+			continue;
+		}
+		pw_translate(&k->kspace, va, &tr);
+		if (have_mm) {
+			struct pw_explanation ex;
+
+			memset(&ex, 0, sizeof(ex));
+			pw_explain(mm, pgmaps, npgmaps, &tr, 0, &ex);
+			report_walk(r->j, k->fmt, k->kernel_root, &tr, &ex);
+		} else {
+			report_walk(r->j, k->fmt, k->kernel_root, &tr, NULL);
+		}
+	}
+	fputc(']', r->j);
+}
+
+static char *ptdump_text(struct pw_kernel *k, int phys)
+{
+	struct pw_ptdump_opts po;
+	struct pw_space sp;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	if (pw_kernel_space(k, &sp, k->kernel_root))
+		return NULL;
+	mem = open_memstream(&buf, &len);
+	memset(&po, 0, sizeof(po));
+	po.fp = mem;
+	po.phys = phys;
+	po.markers = k->markers;
+	po.nmarkers = k->nmarkers;
+	pw_ptdump_run(k, &sp, &po, NULL, 0, NULL);
+	fclose(mem);
+	pw_space_release(&sp);
+	return buf;
+}
+
+static void sources_json(struct run *r)
+{
+	struct batch_dump *d = &r->d;
+	const char *how;
+	uint64_t va, size;
+
+	fputs(",\"sources\":{\"kallsyms\":", r->j);
+	if (d->ks)
+		fprintf(r->j, "{\"symbols\":%zu,\"variables\":%s}", ks_count(d->ks),
+			ks_text_only(d->ks) ? "false" : "true");
+	else if (d->ks_tried)
+		json_str(r->j, d->ks_why);
+	else
+		fputs("null", r->j);
+	fputs(",\"btf\":", r->j);
+	if (d->btf) {
+		btf_info_where(d->btf, &how, &va, &size);
+		fprintf(r->j, "{\"found_by\":\"%s\",\"va\":\"0x%llx\",\"size\":%llu}", how,
+			(unsigned long long)va, (unsigned long long)size);
+	} else if (d->btf_tried) {
+		json_str(r->j, d->btf_why);
+	} else {
+		fputs(d->no_btf ? "\"disabled (--no-btf)\"" : "null", r->j);
+	}
+	if (r->dw) {
+		unsigned scanned, total;
+		double secs;
+
+		dw_stats(r->dw, &scanned, &total, &secs);
+		fprintf(r->j, ",\"dwarf\":{\"cus_scanned\":%u", scanned);
+		if (r->o->timings)
+			fprintf(r->j, ",\"seconds\":%.3f", secs);
+		fputc('}', r->j);
+	}
+	fputc('}', r->j);
+}
+
+int batch_analyze(const char *path, const struct batch_opts *o, FILE *out,
+		  const char **error, char **text)
+{
+	static struct run r;
+	struct pw_kernel k;
+	struct pw_memmap mm;
+	struct pw_pgmap *pgmaps = NULL;
+	char why[WHY], kwhy[WHY], mm_why[WHY] = "", pg_why[WHY] = "";
+	int npgmaps = 0, have_mm = 0, findings = 0, kernel_open = 0;
+	unsigned mm_sources = 0, kernel_sources = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.d.fd = -1;
+	r.d.no_btf = o->no_btf;
+	r.t0 = r.tphase = now();
+	r.status = BATCH_OK;
+	*error = NULL;
+	if (text)
+		*text = NULL;
+	r.j = open_memstream(&r.jbuf, &r.jlen);
+	fputs("{\"file\":", r.j);
+	json_str(r.j, path);
+
+	if (bd_open(&r.d, path, o->allow_convert, why, sizeof(why))) {
+		fail(&r, "%s", why);
+		goto done;
+	}
+	identity(&r);
+	if (open_vmlinux(&r))
+		goto done;
+
+	/* The kernel's layout: paging format, roots, markers. */
+	bd_used_reset(&r.d);
+	if (pw_kernel_open(&k, &r.d.target, kwhy, sizeof(kwhy))) {
+		char line[WHY + 200];
+		int n = snprintf(line, sizeof(line), "cannot read the kernel's page-table layout: %s",
+				 kwhy);
+
+		if (!r.d.ks && r.d.ks_tried && n > 0 && (size_t)n < sizeof(line))
+			snprintf(line + n, sizeof(line) - (size_t)n, " (kallsyms: %s)", r.d.ks_why);
+		else if (r.d.ks && ks_text_only(r.d.ks) && n > 0 && (size_t)n < sizeof(line))
+			snprintf(line + n, sizeof(line) - (size_t)n,
+				 " (this kernel's kallsyms lists only functions, CONFIG_KALLSYMS_ALL is "
+				 "off: variables need --vmlinux or --debuginfo-dir)");
+		analysis_error(&r, "kernel", line);
+		fail(&r, "%s", line);
+		goto done;
+	}
+	kernel_open = 1;
+	kernel_sources = r.d.used;
+	analysis_ok(&r, "kernel");
+	phase_time(&r, "kernel");
+	fputc('}', r.j);
+
+	/* The memory model, for check, pgmap and triage. */
+	bd_used_reset(&r.d);
+	if (pw_memmap_open(&mm, &k, mm_why, sizeof(mm_why)) == PW_OK) {
+		have_mm = 1;
+		mm_sources = r.d.used;
+		pgmaps = calloc(PW_MAX_PGMAPS, sizeof(*pgmaps));
+		npgmaps = pgmaps ? pw_pgmaps(&mm, pgmaps, PW_MAX_PGMAPS, pg_why, sizeof(pg_why)) : -1;
+		if (!pgmaps)
+			snprintf(pg_why, sizeof(pg_why), "out of memory");
+		if (npgmaps < 0) {
+			analysis_error(&r, "pgmap", pg_why);
+			npgmaps = 0;
+		} else {
+			analysis_ok(&r, "pgmap");
+			fputs(",\"pgmaps\":[", r.j);
+			for (int i = 0; i < npgmaps; i++) {
+				if (i)
+					fputc(',', r.j);
+				report_pgmap(r.j, &pgmaps[i]);
+			}
+			fputs("]}", r.j);
+		}
+		/* The checker also asks for page._refcount, PG_reserved... */
+		bd_used_reset(&r.d);
+		{
+			struct pw_page_judge jdg;
+
+			pw_page_judge_init(&jdg, &r.d.target);
+		}
+		mm_sources |= r.d.used;
+	} else {
+		char full[WHY + 200];
+
+		snprintf(full, sizeof(full), "cannot read the memory model: %s%s%s", mm_why,
+			 r.d.btf_tried && !r.d.btf ? " (btf: " : "",
+			 r.d.btf_tried && !r.d.btf ? r.d.btf_why : "");
+		if (r.d.btf_tried && !r.d.btf)
+			strncat(full, ")", sizeof(full) - strlen(full) - 1);
+		snprintf(mm_why, sizeof(mm_why), "%s", full);
+		analysis_error(&r, "pgmap", mm_why);
+	}
+
+	r.d.used = kernel_sources;
+	findings |= ptdump_and_check(&r, &k, &mm, have_mm, pgmaps, npgmaps, mm_why, mm_sources);
+	findings |= triage(&r, &mm, have_mm, pgmaps, npgmaps, mm_why, mm_sources);
+	if (o->nwalks)
+		walks(&r, &k, &mm, have_mm, pgmaps, npgmaps);
+	if (o->ptdump_text) {
+		char *t = ptdump_text(&k, o->phys);
+
+		fputs(",\"ptdump_text\":", r.j);
+		json_str(r.j, t ? t : "");
+		if (text)
+			*text = t;
+		else
+			free(t);
+	}
+	if (findings)
+		r.status = BATCH_FINDINGS;
+done:
+	if (r.d.kd)
+		sources_json(&r);
+	if (r.status == BATCH_FAILED) {
+		fputs(",\"status\":\"error\",\"error\":", r.j);
+		json_str(r.j, r.error);
+		*error = r.error;
+	} else {
+		fprintf(r.j, ",\"status\":\"%s\"", r.status == BATCH_FINDINGS ? "findings" : "ok");
+	}
+	fprintf(r.j, ",\"exit\":%d", r.status);
+	if (o->timings)
+		fprintf(r.j, ",\"seconds\":%.3f", now() - r.t0);
+	fputs("}\n", r.j);
+	fclose(r.j);
+	fwrite(r.jbuf, 1, r.jlen, out);
+	fflush(out);
+	free(r.jbuf);
+	free(pgmaps);
+	if (kernel_open)
+		pw_kernel_close(&k);
+	bd_close(&r.d);
+	if (r.dw)
+		dw_close(r.dw);
+	return r.status;
+}

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The JSON records of the crash commands, written to any FILE.  Field
+ * names, order and values follow extension/ptwalk_ext.c, cmd_memmap.c and
+ * cmd_triage.c so that batch and crash output compare record by record.
+ */
+#include <string.h>
+
+#include "report.h"
+
+void json_str(FILE *fp, const char *s)
+{
+	fputc('"', fp);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(fp, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", fp);
+		else if (c == '\t')
+			fputs("\\t", fp);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(fp, "\\u%04x", c);
+		else
+			fputc(c, fp);
+	}
+	fputc('"', fp);
+}
+
+static const char *stop_reason(const struct pw_translation *tr)
+{
+	const struct pw_step *s = tr->nsteps ? &tr->step[tr->nsteps - 1] : NULL;
+
+	switch (tr->status) {
+	case PW_ST_NOT_PRESENT:
+	case PW_ST_BAD_ENTRY:
+		return s && s->e.why ? s->e.why : pw_status_name(tr->status);
+	case PW_ST_UNREADABLE:
+		return "the table is not in the dump";
+	case PW_ST_EXCLUDED:
+		return "the table was excluded from the dump";
+	case PW_ST_LOOP:
+		return "the table points back to itself or to a table above it";
+	case PW_ST_BAD_PFN:
+		return "the entry points beyond the end of memory";
+	case PW_ST_NONCANONICAL:
+		return "the address is not canonical";
+	case PW_ST_OUT_OF_RANGE:
+		return "the index is outside the table";
+	case PW_ST_MAPPED:
+		break;
+	}
+	return "mapped";
+}
+
+static const char *entry_kind_name(enum pw_entry_kind kind)
+{
+	switch (kind) {
+	case PW_ENTRY_TABLE: return "table";
+	case PW_ENTRY_LEAF: return "leaf";
+	case PW_ENTRY_BAD: return "bad";
+	case PW_ENTRY_NONE: break;
+	}
+	return "none";
+}
+
+/* The "findings" of ptwalk -j (extension/ptwalk_ext.c print_explanation()). */
+static void explanation(FILE *fp, const struct pw_format *fmt, const struct pw_translation *tr,
+			const struct pw_explanation *ex)
+{
+	int n = 0;
+
+	if (ex->direct_map)
+		fprintf(fp, ",\"direct_map_pfn\":\"0x%llx\"", (unsigned long long)ex->dm_pfn);
+	fputs(",\"findings\":[", fp);
+	for (int i = 0; i < ex->ntables; i++) {
+		const struct pw_step *s = &tr->step[ex->table[i].step];
+
+		fprintf(fp, "%s{\"kind\":\"%s\",\"level\":\"%s\",\"table_pfn\":\"0x%llx\",\"detail\":",
+			n++ ? "," : "", ex->table[i].kind, fmt->level[s->level].name,
+			(unsigned long long)(s->table_pa >> 12));
+		json_str(fp, ex->table[i].detail);
+		fputc('}', fp);
+	}
+	if (ex->dm_kind) {
+		fprintf(fp, "%s{\"kind\":\"%s\",\"pfn\":\"0x%llx\",\"detail\":", n++ ? "," : "",
+			ex->dm_kind, (unsigned long long)ex->dm_pfn);
+		json_str(fp, ex->dm_detail);
+		fputc('}', fp);
+	}
+	fputc(']', fp);
+}
+
+void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root,
+		 const struct pw_translation *tr, const struct pw_explanation *ex)
+{
+	char flags[256];
+
+	fprintf(fp, "{\"va\":\"0x%llx\",\"space\":\"kernel\",", (unsigned long long)tr->va);
+	fprintf(fp, "\"format\":\"%s\",\"root\":\"0x%llx\",\"status\":\"%s\",",
+		fmt->name, (unsigned long long)root, pw_status_name(tr->status));
+	if (tr->status == PW_ST_MAPPED) {
+		fprintf(fp, "\"pa\":\"0x%llx\",\"page_size\":%llu,", (unsigned long long)tr->pa,
+			(unsigned long long)tr->page_size);
+	} else {
+		fputs("\"pa\":null,\"page_size\":null,\"reason\":", fp);
+		json_str(fp, stop_reason(tr));
+		fputc(',', fp);
+	}
+	fputs("\"levels\":[", fp);
+	for (int i = 0; i < tr->nsteps; i++) {
+		const struct pw_step *s = &tr->step[i];
+		char *f, *save = NULL;
+		int first = 1;
+
+		fprintf(fp, "%s{\"level\":\"%s\",\"table_pa\":\"0x%llx\",\"index\":%u,"
+			"\"entry_pa\":\"0x%llx\",\"entry\":\"0x%llx\",\"kind\":\"%s\",",
+			i ? "," : "", fmt->level[s->level].name,
+			(unsigned long long)s->table_pa, s->index,
+			(unsigned long long)s->entry_pa, (unsigned long long)s->raw,
+			entry_kind_name(s->e.kind));
+		if (s->e.addr || s->e.kind == PW_ENTRY_TABLE || s->e.kind == PW_ENTRY_LEAF)
+			fprintf(fp, "\"addr\":\"0x%llx\",", (unsigned long long)s->e.addr);
+		fputs("\"flags\":[", fp);
+		pw_flag_string(fmt, s->level, s->raw, s->e.kind, flags, sizeof(flags));
+		for (f = strtok_r(flags, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
+			fprintf(fp, "%s\"%s\"", first ? "" : ",", f);
+			first = 0;
+		}
+		fputs("]}", fp);
+	}
+	fputc(']', fp);
+	if (ex)
+		explanation(fp, fmt, tr, ex);
+	fputc('}', fp);
+}
+
+void report_anomaly(FILE *fp, const struct pw_format *fmt, const struct pw_anomaly *a)
+{
+	const char *lvl = a->level >= 0 ? fmt->level[a->level].name : "-";
+
+	fprintf(fp, "{\"type\":\"anomaly\",\"anomaly\":\"%s\",\"va_start\":\"0x%llx\","
+		"\"va_end\":\"0x%llx\",\"level\":\"%s\",\"entry_pa\":\"0x%llx\","
+		"\"entry\":\"0x%llx\",\"%s\":\"0x%llx\",\"detail\":",
+		a->kind, (unsigned long long)a->va, (unsigned long long)a->end, lvl,
+		(unsigned long long)a->entry_pa, (unsigned long long)a->entry,
+		strstr(a->kind, "table") ? "table_pfn" : "pfn", (unsigned long long)a->pfn);
+	json_str(fp, a->detail);
+	fputc('}', fp);
+}
+
+void report_check_summary(FILE *fp, const struct pw_checker *chk)
+{
+	fprintf(fp, "{\"type\":\"summary\",\"tables_checked\":%llu,\"anomalies\":%llu,"
+		"\"wx_pages\":%llu}", (unsigned long long)chk->tables,
+		(unsigned long long)chk->count, (unsigned long long)chk->wx_pages);
+}
+
+static const char *const region_names[] = { "uninitialized", "altmap-memmap", "device" };
+
+void report_pgmap(FILE *fp, const struct pw_pgmap *p)
+{
+	struct pw_altmap_regions r;
+	uint64_t bounds[3][2];
+
+	pw_pgmap_regions(p, &r);
+	bounds[0][0] = r.uninit_start, bounds[0][1] = r.uninit_end;
+	bounds[1][0] = r.memmap_start, bounds[1][1] = r.memmap_end;
+	bounds[2][0] = r.device_start, bounds[2][1] = r.device_end;
+	fprintf(fp, "{\"pgmap\":\"0x%llx\",\"type\":\"%s\",\"type_value\":%lld,\"flags\":\"0x%llx\","
+		"\"nr_range\":%lld,\"owner\":\"0x%llx\",\"range_start\":\"0x%llx\",\"range_end\":\"0x%llx\",",
+		(unsigned long long)p->addr, pw_pgmap_type_name(p->type), (long long)p->type,
+		(unsigned long long)p->flags, (long long)p->nr_range, (unsigned long long)p->owner,
+		(unsigned long long)p->range_start, (unsigned long long)p->range_end);
+	if (p->has_altmap)
+		fprintf(fp, "\"altmap\":{\"base_pfn\":\"0x%llx\",\"end_pfn\":\"0x%llx\",\"reserve\":%llu,"
+			"\"free\":%llu,\"align\":%llu,\"alloc\":%llu},",
+			(unsigned long long)p->base_pfn, (unsigned long long)p->end_pfn,
+			(unsigned long long)p->reserve, (unsigned long long)p->free,
+			(unsigned long long)p->align, (unsigned long long)p->alloc);
+	else
+		fputs("\"altmap\":null,", fp);
+	fputs("\"regions\":[", fp);
+	for (int i = 0, n = 0; i < 3; i++) {
+		if (bounds[i][1] <= bounds[i][0])
+			continue;
+		fprintf(fp, "%s{\"kind\":\"%s\",\"pfn_start\":\"0x%llx\",\"pfn_end\":\"0x%llx\"}",
+			n++ ? "," : "", region_names[i], (unsigned long long)bounds[i][0],
+			(unsigned long long)bounds[i][1]);
+	}
+	fputs("]}", fp);
+}
+
+/* The verdict: the strongest explanation the values support (cmd_triage.c). */
+static int verdict(const struct pw_oops *o, const struct pw_value_info *fault,
+		   const struct pw_value_info *regs, int nregs, char *text, size_t len)
+{
+	const struct pw_value_info *page = NULL;
+
+	for (int i = 0; i < nregs; i++)
+		if (regs[i].cls == PW_VAL_STRUCT_PAGE &&
+		    regs[i].pfn.verdict == PW_V_UNINITIALIZED && !page)
+			page = &regs[i];
+	if (page && fault && (fault->cls == PW_VAL_POISON_HEAD || fault->cls == PW_VAL_POISON_ONES ||
+			      fault->cls == PW_VAL_NONCANONICAL)) {
+		const struct pw_pfninfo *pi = &page->pfn;
+
+		snprintf(text, len,
+			 "the kernel read the never-initialized struct page %llx of pfn %llx "
+			 "(altmap reserve of pgmap %llx %s, range %llx-%llx)%s; "
+			 "compound_head() of its garbage gave the fault address %llx",
+			 (unsigned long long)page->value, (unsigned long long)pi->pfn,
+			 (unsigned long long)(pi->pgmap ? pi->pgmap->addr : 0),
+			 pi->pgmap ? pw_pgmap_type_name(pi->pgmap->type) : "?",
+			 (unsigned long long)(pi->pgmap ? pi->pgmap->range_start : 0),
+			 (unsigned long long)(pi->pgmap ? pi->pgmap->range_end : 0),
+			 pi->poison ? ", poisoned all 0xff" : "",
+			 (unsigned long long)fault->value);
+		return 1;
+	}
+	if (page) {
+		snprintf(text, len, "a register holds the never-initialized struct page %llx of pfn %llx",
+			 (unsigned long long)page->value, (unsigned long long)page->pfn.pfn);
+		return 1;
+	}
+	if (fault && fault->cls == PW_VAL_UNMAPPED) {
+		const struct pw_step *s = fault->tr.nsteps ? &fault->tr.step[fault->tr.nsteps - 1] : NULL;
+
+		snprintf(text, len,
+			 "the fault address %llx is not mapped in init_mm: %s at the %s entry %llx (value %llx)",
+			 (unsigned long long)fault->value, pw_status_name(fault->tr.status),
+			 s ? "last" : "root", (unsigned long long)(s ? s->entry_pa : 0),
+			 (unsigned long long)(s ? s->raw : 0));
+		return 1;
+	}
+	snprintf(text, len, "%s", o->found ? "no ZONE_DEVICE or page-table explanation found"
+					   : "no oops in the kernel log");
+	return 0;
+}
+
+static void value(FILE *fp, const char *name, const struct pw_value_info *v)
+{
+	fputs("{\"name\":", fp);
+	json_str(fp, name);
+	fprintf(fp, ",\"value\":\"0x%llx\",\"class\":\"%s\"", (unsigned long long)v->value,
+		pw_value_class_name(v->cls));
+	if (v->have_pfn)
+		fprintf(fp, ",\"pfn\":\"0x%llx\",\"memmap\":\"%s\"", (unsigned long long)v->pfn.pfn,
+			pw_verdict_name(v->pfn.verdict));
+	if (v->have_pfn && v->pfn.pgmap)
+		fprintf(fp, ",\"pgmap\":\"0x%llx\"", (unsigned long long)v->pfn.pgmap->addr);
+	if (v->have_pfn && v->pfn.poison)
+		fprintf(fp, ",\"poison\":\"%s\"", v->pfn.poison);
+	if (v->cls == PW_VAL_MAPPED || v->cls == PW_VAL_UNMAPPED)
+		fprintf(fp, ",\"walk\":\"%s\"", pw_status_name(v->tr.status));
+	fputc('}', fp);
+}
+
+int report_triage(FILE *fp, const struct pw_oops *o, const struct pw_value_info *fault,
+		  const struct pw_value_info *regs, int nregs)
+{
+	char text[512];
+	int explained = verdict(o, fault, regs, nregs, text, sizeof(text));
+
+	fprintf(fp, "{\"oops\":%s,\"bug\":", o->found ? "true" : "false");
+	json_str(fp, o->bug);
+	fputs(",\"ip\":", fp);
+	json_str(fp, o->ip);
+	fputs(",\"panic\":", fp);
+	json_str(fp, o->panic);
+	fputc(',', fp);
+	if (fault) {
+		fputs("\"fault\":", fp);
+		value(fp, "fault", fault);
+		fputc(',', fp);
+	}
+	fputs("\"registers\":[", fp);
+	for (int i = 0; i < nregs; i++) {
+		if (i)
+			fputc(',', fp);
+		value(fp, o->reg[i].name, &regs[i]);
+	}
+	fputs("],\"verdict\":", fp);
+	json_str(fp, text);
+	fputc('}', fp);
+	return explained;
+}

@@ -1,0 +1,301 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""ptwalk-batch (the core over libkdumpfile, no crash) against crash + ptwalk.so
+on the same real dump: the same ptdump records, anomalies, pgmaps and triage,
+and walks that agree with crash's own vtop; with the dump's BTF (no vmlinux)
+and with --vmlinux (DWARF).  Bad input: one clear error each, exit 2, and the
+other dumps of the run are still analysed."""
+import json
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+
+from crashrun import Session, answer_key, parse_vtop
+
+WALK_SAMPLES = 300
+CHUNK = 50  # crash's command line holds 1500 characters
+
+
+def batch_binary(so):
+    return os.environ.get("PTWALK_BATCH",
+                          os.path.join(os.path.dirname(os.path.abspath(so)), "ptwalk-batch"))
+
+
+def jsonl(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def run_batch(binary, args, timeout=600):
+    p = subprocess.run([binary, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=timeout)
+    return p.returncode, jsonl(p.stdout), p.stderr
+
+
+def one(binary, args):
+    rc, recs, err = run_batch(binary, args)
+    assert len(recs) == 1, (args, rc, err)
+    return rc, recs[0], err
+
+
+# crash's readmem() cannot tell a page filtered out of the dump from a missing
+# one: where libkdumpfile knows "excluded", the crash target says "unreadable".
+EXCLUDED_AS_CRASH = {
+    ("status", "excluded"): "unreadable",
+    ("anomaly", "excluded-table"): "unreadable-table",
+    ("detail", "page excluded from the dump"): "memory not in the dump",
+    ("reason", "the table was excluded from the dump"): "the table is not in the dump",
+}
+
+
+def normalize_status(records):
+    """Batch records as the crash target would have said them."""
+    out = []
+    for r in records:
+        r = {k: EXCLUDED_AS_CRASH.get((k, v), v) if isinstance(v, str) else v
+             for k, v in r.items()}
+        if "findings" in r:
+            r["findings"] = normalize_status(r["findings"])
+        out.append(r)
+    return out
+
+
+class BatchDump:
+    """One dump: ptwalk-batch with BTF and with DWARF, and one crash session."""
+
+    def __init__(self, dump_dir, so):
+        self.dir = dump_dir
+        self.so = so
+        self.bin = batch_binary(so)
+        self.vmcore = os.path.join(dump_dir, "vmcore")
+        self.vmlinux = os.path.join(dump_dir, "vmlinux")
+        self.key = answer_key(dump_dir)
+        if not os.access(self.bin, os.X_OK):
+            raise RuntimeError(f"{self.bin} not built (make batch)")
+
+        # Stage 1: ranges with physical addresses, to pick addresses to walk.
+        self.rc_phys, self.phys, _ = one(self.bin, ["--ranges", "--phys", self.vmcore])
+        present = [r for r in self.phys["ptdump"]["records"]
+                   if r["type"] == "range" and r["present"] and "pa_start" in r]
+        rng = random.Random(20201105)
+        chosen = set()
+        for r in present[:WALK_SAMPLES // 2]:
+            lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
+            chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
+        while len(chosen) < WALK_SAMPLES and present:
+            r = rng.choice(present)
+            lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
+            chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
+        self.samples = sorted(chosen)
+        walk_arg = ",".join("%x" % va for va in self.samples)
+
+        # Stage 2: batch with BTF and with DWARF; crash with ptwalk.so.
+        self.rc_btf, self.btf, self.err_btf = one(
+            self.bin, ["--ranges", "--timings", "--walk", walk_arg, self.vmcore])
+        self.rc_dwarf, self.dwarf, self.err_dwarf = one(
+            self.bin, ["--vmlinux", self.vmlinux, "--ranges", "--timings", "--walk", walk_arg,
+                       self.vmcore])
+        _, self.dwarf_phys, _ = one(self.bin, ["--vmlinux", self.vmlinux, "--ranges", "--phys",
+                                               self.vmcore])
+        s = Session(dump_dir, so)
+        s.add("ptdump_j", "ptdump -j")
+        s.add("ptdump_pj", "ptdump -p -j")
+        s.add("check", "ptdump -C -j")
+        s.add("pgmap", "pgmap -j")
+        s.add("triage", "pttriage -j")
+        for i in range(0, len(self.samples), CHUNK):
+            part = " ".join("%x" % va for va in self.samples[i:i + CHUNK])
+            s.add(f"walk{i}", f"ptwalk -j -k {part}")
+            s.add(f"vtop{i}", f"vtop {part}")
+        s.run()
+        self.s = s
+        self.crash_walk = {}
+        self.vtop = {}
+        for i in range(0, len(self.samples), CHUNK):
+            for rec in jsonl(s.out(f"walk{i}")):
+                self.crash_walk[int(rec["va"], 16)] = rec
+            self.vtop.update(parse_vtop(s.out(f"vtop{i}")))
+
+    def modes(self):
+        return (("btf", self.btf), ("dwarf", self.dwarf))
+
+
+def check_batch_identity_and_sources(d):
+    for mode, rec in d.modes():
+        assert rec["status"] in ("ok", "findings"), (mode, rec.get("error"))
+        dump = rec["dump"]
+        assert dump["arch"] == d.key.get("uname_machine", "x86_64"), dump
+        assert dump["osrelease"] == d.key["uname_release"], dump
+        levels = d.key.get("guest_paging_levels") or d.key.get("paging_levels")
+        if levels:
+            assert rec["ptdump"]["format"] == f"x86_64-{levels}level", rec["ptdump"]["format"]
+        for analysis in ("kernel", "ptdump", "check", "pgmap", "log", "triage"):
+            assert rec[analysis]["status"] == "ok", (mode, analysis, rec[analysis])
+    # Which source answered what, said in the output.
+    assert "btf" in d.btf["check"]["sources"] and "dwarf" not in d.btf["check"]["sources"]
+    assert d.btf["sources"]["btf"]["size"] > 1 << 20, d.btf["sources"]
+    assert "dwarf" in d.dwarf["check"]["sources"] and "btf" not in d.dwarf["check"]["sources"]
+    assert d.dwarf["vmlinux"]["build_id"] == d.dwarf["dump"]["build_id"]
+    assert d.rc_btf == d.btf["exit"] and d.rc_dwarf == d.dwarf["exit"]
+
+
+def check_batch_ptdump_records_equal_crash(d):
+    crash = normalize_status(jsonl(d.s.out("ptdump_j")))
+    crash_p = normalize_status(jsonl(d.s.out("ptdump_pj")))
+    assert len(crash) > 50, d.s.console[-2000:]
+    for mode, rec in d.modes():
+        mine = normalize_status(rec["ptdump"]["records"])
+        assert mine == crash, (mode, next(((a, b) for a, b in zip(mine, crash) if a != b),
+                                          (len(mine), len(crash))))
+        ranges = [r for r in crash if r["type"] == "range"]
+        assert rec["ptdump"]["ranges"] == len(ranges)
+        markers = [(m["name"], m["va"]) for m in crash if m["type"] == "marker"]
+        assert set(markers) <= {(m["name"], m["va"]) for m in rec["ptdump"]["markers"]}
+    for mode, rec in (("btf", d.phys), ("dwarf", d.dwarf_phys)):
+        mine = normalize_status(rec["ptdump"]["records"])
+        assert mine == crash_p, (mode, "-p", next(((a, b) for a, b in zip(mine, crash_p)
+                                                  if a != b), (len(mine), len(crash_p))))
+
+
+def check_batch_anomalies_equal_crash(d):
+    crash = jsonl(d.s.out("check"))
+    anomalies = normalize_status([r for r in crash if r["type"] == "anomaly"])
+    summary = [r for r in crash if r["type"] == "summary"]
+    assert len(summary) == 1, d.s.out("check")[-2000:]
+    for mode, rec in d.modes():
+        assert normalize_status(rec["check"]["anomalies"]) == anomalies, mode
+        assert rec["check"]["summary"] == summary[0], (mode, rec["check"]["summary"], summary)
+        findings = bool(anomalies) or summary[0]["wx_pages"] > 0
+        assert rec["exit"] >= (1 if findings else 0), (mode, rec["exit"])
+
+
+def check_batch_pgmaps_equal_crash(d):
+    crash = jsonl(d.s.out("pgmap"))
+    for mode, rec in d.modes():
+        assert rec["pgmap"]["pgmaps"] == crash, (mode, rec["pgmap"]["pgmaps"], crash)
+    if int(d.key.get("iomem.pmem.count", "0")):
+        assert crash, "a pmem scenario without a pgmap"
+
+
+def check_batch_triage_equal_crash(d):
+    crash = jsonl(d.s.out("triage"))
+    assert len(crash) == 1, d.s.out("triage")
+    for mode, rec in d.modes():
+        mine = rec["triage"]["result"]
+        assert mine["verdict"] == crash[0]["verdict"], (mode, mine["verdict"], crash[0]["verdict"])
+        assert mine == crash[0], (mode, mine, crash[0])
+
+
+def check_batch_walks_match_crash_vtop(d):
+    assert len(d.samples) >= WALK_SAMPLES // 2, len(d.samples)
+    for mode, rec in d.modes():
+        walks = {int(w["va"], 16): w for w in rec["walks"]}
+        bad = []
+        for va in d.samples:
+            mine, crash, vt = walks.get(va), d.crash_walk.get(va), d.vtop.get(va)
+            mine = mine and normalize_status([mine])[0]
+            if not mine or mine != crash:
+                bad.append(f"{va:#x}: batch {mine and mine['status']} != crash ptwalk")
+            elif mine["status"] != "mapped" or vt is None or int(mine["pa"], 16) != vt:
+                bad.append(f"{va:#x}: batch {mine.get('pa')} vtop {vt}")
+        assert not bad, f"{mode}: {len(bad)} of {len(d.samples)} differ, first: {bad[:5]}"
+
+
+def check_batch_timings(d):
+    """DWARF is indexed lazily: a dump needs a fraction of the -dbg vmlinux."""
+    for mode, rec in d.modes():
+        assert rec["seconds"] < 60, (mode, rec["seconds"])
+    dw = d.dwarf["sources"]["dwarf"]
+    print(f"    timings {os.path.basename(d.dir)}: btf {d.btf['seconds']:.2f}s, "
+          f"dwarf {d.dwarf['seconds']:.2f}s ({dw['cus_scanned']} CUs, "
+          f"{dw['seconds']:.2f}s in DWARF)")
+
+
+def check_batch_bad_input(d):
+    tmp = tempfile.mkdtemp(prefix="ptwalk-batch-it-")
+    try:
+        text = os.path.join(tmp, "answer-key.txt")
+        shutil.copy(os.path.join(d.dir, "answer-key.txt"), text)
+        trunc = os.path.join(tmp, "vmcore.truncated")
+        with open(trunc, "wb") as f:
+            f.write(subprocess.run(["head", "-c", str(4 << 20), d.vmcore],
+                                   stdout=subprocess.PIPE, check=True).stdout)
+        empty = os.path.join(tmp, "empty")
+        open(empty, "w").close()
+        missing = os.path.join(tmp, "no-such-file")
+        rc, recs, err = run_batch(d.bin, ["-j", "2", text, d.vmcore, trunc, empty, missing])
+        assert rc == 2, (rc, err)
+        assert [r["file"] for r in recs] == [text, d.vmcore, trunc, empty, missing], recs
+        assert recs[1]["status"] in ("ok", "findings"), recs[1].get("error")
+        lines = err.strip().splitlines()
+        assert len(lines) == 4, lines
+        for r, word in ((recs[0], "not a vmcore"), (recs[2], "truncated"),
+                        (recs[3], "not a vmcore"), (recs[4], "No such file")):
+            assert r["status"] == "error" and r["exit"] == 2 and word in r["error"], r
+            assert [x for x in lines if x.startswith(f"ptwalk-batch: {r['file']}: ")], lines
+            assert "\n" not in r["error"]
+
+        # A vmlinux that is not this dump's kernel is refused, clearly.
+        for wrong in ("/bin/ls", module_ko()):
+            if not wrong:
+                continue
+            rc, rec, err = one(d.bin, ["--vmlinux", wrong, d.vmcore])
+            assert rc == 2 and rec["status"] == "error", rec
+            assert rec["error"].startswith("wrong vmlinux: "), rec["error"]
+            assert err.count("\n") == 1 and "wrong vmlinux" in err, err
+        # The same with another dump in the run: that one is still analysed.
+        rc, recs, err = run_batch(d.bin, ["--debuginfo-dir", tmp, d.vmcore, text])
+        assert rc == 2 and recs[0]["status"] in ("ok", "findings"), recs[0]
+        assert "no vmlinux for" in recs[0]["vmlinux"]["note"], recs[0]["vmlinux"]
+
+        # The flattened format is rebuilt (as makedumpfile -R), or refused.
+        if d.btf["dump"]["converted"] == "flattened":
+            rc, rec, err = one(d.bin, ["--no-convert", d.vmcore])
+            assert rc == 2 and "makedumpfile -R" in rec["error"], rec
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def module_ko():
+    """Any kernel module of the cached kernels: an ELF that is not a vmlinux."""
+    root = os.path.join(os.environ.get("PTWALK_CACHE", os.path.expanduser("~/.cache/ptwalk")),
+                        "kernels")
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            if f.endswith(".ko"):
+                return os.path.join(dirpath, f)
+    return None
+
+
+def check_batch_output_dir_idempotent(d):
+    tmp = tempfile.mkdtemp(prefix="ptwalk-batch-out-")
+    try:
+        out = os.path.join(tmp, "out")
+        rc1, recs, err = run_batch(d.bin, ["-o", out, "--ptdump", d.vmcore])
+        assert recs == [], "with -o nothing goes to stdout"
+        files = sorted(os.listdir(out))
+        name = os.path.realpath(d.vmcore).lstrip("/").replace("/", "_")
+        assert files == [name + ".json", name + ".ptdump.txt"], files
+        first = open(os.path.join(out, name + ".json")).read()
+        text = open(os.path.join(out, name + ".ptdump.txt")).read()
+        rc2, _, _ = run_batch(d.bin, ["-o", out, "--ptdump", d.vmcore])
+        assert open(os.path.join(out, name + ".json")).read() == first
+        assert sorted(os.listdir(out)) == files and rc1 == rc2
+        assert json.loads(first)["ptdump_text"] == text
+        assert text.splitlines()[0] == "---[ User Space ]---"
+        # --skip-existing keeps the file and the exit status.
+        os.utime(os.path.join(out, name + ".json"), (0, 0))
+        rc3, _, _ = run_batch(d.bin, ["-o", out, "--skip-existing", d.vmcore])
+        assert rc3 == rc1 and os.stat(os.path.join(out, name + ".json")).st_mtime == 0
+        # Workers change nothing but the speed.
+        rc4, recs4, _ = run_batch(d.bin, ["-j", "3", d.vmcore, d.vmcore, d.vmcore])
+        rc5, recs5, _ = run_batch(d.bin, [d.vmcore])
+        assert rc4 == rc5 and recs4 == recs5 * 3
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+CHECKS = [check_batch_identity_and_sources, check_batch_ptdump_records_equal_crash,
+          check_batch_anomalies_equal_crash, check_batch_pgmaps_equal_crash,
+          check_batch_triage_equal_crash, check_batch_walks_match_crash_vtop,
+          check_batch_timings, check_batch_bad_input, check_batch_output_dir_idempotent]
