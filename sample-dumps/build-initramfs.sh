@@ -4,11 +4,18 @@
 #   sample-dumps/build-initramfs.sh SCENARIO_CONF KERNEL_DIR OUT.cpio.gz
 #
 # KERNEL_DIR is what fetch-kernel.sh prints.  The image holds busybox (busybox-static),
-# the static ptwalk-probe (built here with the host gcc, cached in $PTWALK_CACHE/build),
-# the scenario's modules plus their dependencies (read from each .ko's .modinfo
-# 'depends='; qemu_fw_cfg always comes first, so VMCOREINFO reaches the dump), the
-# scenario's guest script, and an /init that loads the modules, runs the guest script,
-# then runs ptwalk-probe (which panics the kernel).
+# the static ptwalk-probe (built here with the host gcc, cached in $PTWALK_CACHE/build
+# under the hash of its source), the scenario's modules plus their dependencies (read
+# from each .ko's .modinfo 'depends='; qemu_fw_cfg always comes first, so VMCOREINFO
+# reaches the dump), its out-of-tree modules (OOT_MODULES, built by build-modules.sh
+# for this kernel, in /lib/modules/extra), guest/lib.sh, the scenario's guest script,
+# and an /init that loads the modules, runs the guest script, then runs ptwalk-probe
+# (which panics the kernel; with PROBE_PANICS=0 the probe stays alive in the background
+# and the script's scenario_panic function panics the kernel instead).
+# DUMP_METHOD=kdump adds kexec and makedumpfile with their libraries, the kernel and a
+# capture initramfs (the same tree without /boot) under /boot; /init then loads the
+# capture kernel with kexec -p, and in the capture kernel writes
+# 'makedumpfile $KDUMP_MAKEDUMPFILE_ARGS /proc/vmcore' to /dev/vda and powers off.
 set -euo pipefail
 
 die() { echo "build-initramfs: error: $*" >&2; exit 1; }
@@ -20,7 +27,7 @@ cache=${PTWALK_CACHE:-$HOME/.cache/ptwalk}
 
 [ -f "$conf" ] || die "scenario file '$conf' not found"
 [ -d "$kdir/modules/kernel" ] || die "'$kdir' has no modules/kernel (run fetch-kernel.sh)"
-for tool in gcc objcopy readelf cpio gzip; do
+for tool in gcc objcopy readelf cpio gzip sha256sum; do
 	command -v "$tool" >/dev/null || die "'$tool' not found (install it: see scripts/apt-packages.txt)"
 done
 busybox=""
@@ -33,16 +40,22 @@ done
 
 # Scenario defaults, then the scenario itself.
 MODULES=()
+OOT_MODULES=()
 GUEST_SCRIPT=""
+PROBE_PANICS=1
+DUMP_METHOD=qmp
+KDUMP_MAKEDUMPFILE_ARGS="-F -c -d 31"
+KDUMP_APPEND="console=ttyS0 quiet irqpoll nr_cpus=1 reset_devices"
 scenario_prepare() { :; }
 # shellcheck source=/dev/null
 . "$conf"
 
 # --- the probe ---------------------------------------------------------------------------
 probe_src="$here/guest/ptwalk-probe.c"
-probe="$cache/build/ptwalk-probe"
+probe_sum=$(sha256sum "$probe_src" | cut -c1-16)
+probe="$cache/build/ptwalk-probe-$probe_sum"
 mkdir -p "$cache/build"
-if [ ! -x "$probe" ] || [ "$probe_src" -nt "$probe" ]; then
+if [ ! -x "$probe" ]; then
 	echo "build-initramfs: compiling ptwalk-probe" >&2
 	gcc -static -O2 -Wall -Wextra -o "$probe.tmp.$$" "$probe_src" ||
 		die "compiling $probe_src failed (needs gcc and libc6-dev for static glibc)"
@@ -90,6 +103,11 @@ mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc/ptwalk,lib/modules,usr/bin,usr/s
 cp "$busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$probe" "$root/bin/ptwalk-probe"
+cp "$here/guest/lib.sh" "$root/etc/ptwalk/lib.sh"
+if [ ${#OOT_MODULES[@]} -gt 0 ]; then
+	"$here/build-modules.sh" "$(basename "$kdir")" "$root/lib/modules/extra" "${OOT_MODULES[@]}"
+fi
+echo "$PROBE_PANICS" >"$root/etc/ptwalk/probe-panics"
 if [ "$(id -u)" -eq 0 ]; then
 	mknod -m 600 "$root/dev/console" c 5 1
 	mknod -m 666 "$root/dev/null" c 1 3
@@ -108,34 +126,98 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
+load_modules() {
+	while read -r m; do
+		[ -n "$m" ] || continue
+		if insmod "/lib/modules/$m.ko"; then
+			echo "PTWALK_INIT insmod $m ok"
+		else
+			echo "PTWALK_INIT insmod $m FAILED"
+		fi
+	done </etc/ptwalk/modules
+}
+# The capture kernel of a kdump scenario: save the dump to the virtio disk, power off.
+if [ -e /proc/vmcore ] && [ -f /etc/ptwalk/kdump ]; then
+	. /etc/ptwalk/kdump
+	echo "PTWALK_KDUMP capture kernel $(uname -r)"
+	load_modules
+	mkdir -p /tmp
+	i=0
+	while [ ! -b /dev/vda ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	# shellcheck disable=SC2086
+	makedumpfile $KDUMP_MAKEDUMPFILE_ARGS /proc/vmcore >/dev/vda
+	echo "PTWALK_KDUMP makedumpfile exit=$?"
+	sync
+	poweroff -f
+fi
 echo "PTWALK_INIT start $(uname -r)"
-while read -r m; do
-	[ -n "$m" ] || continue
-	if insmod "/lib/modules/$m.ko"; then
-		echo "PTWALK_INIT insmod $m ok"
-	else
-		echo "PTWALK_INIT insmod $m FAILED"
-	fi
-done </etc/ptwalk/modules
+load_modules
 # Debian's kernel boots with transparent hugepages 'never'; let MADV_HUGEPAGE work
 # (a scenario's script may change it again).
 if [ -w /sys/kernel/mm/transparent_hugepage/enabled ]; then
 	echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
 fi
+. /etc/ptwalk/lib.sh
+if [ -f /etc/ptwalk/kdump ]; then
+	. /etc/ptwalk/kdump
+	kexec -p /boot/vmlinuz --initrd=/boot/capture.gz --append="$KDUMP_APPEND"
+	echo "PTWALK_INIT kexec -p exit=$?"
+fi
 echo "PTWALK_INIT scenario script"
 . /etc/ptwalk/scenario.sh
-echo "PTWALK_INIT running ptwalk-probe"
-/bin/ptwalk-probe
-echo "PTWALK_INIT ptwalk-probe exited with status $?, no panic: powering off"
+if [ "$(cat /etc/ptwalk/probe-panics)" = 1 ]; then
+	echo "PTWALK_INIT running ptwalk-probe"
+	/bin/ptwalk-probe
+	echo "PTWALK_INIT ptwalk-probe exited with status $?, no panic: powering off"
+	poweroff -f
+fi
+# The scenario panics the kernel itself: the probe prints its key and stays alive.
+echo "PTWALK_INIT running ptwalk-probe --no-panic"
+/bin/ptwalk-probe --no-panic &
+i=0
+while [ ! -e /tmp/ptwalk-probe.ready ] && [ "$i" -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+echo "PTWALK_INIT scenario panic"
+scenario_panic
+echo "PTWALK_INIT scenario_panic returned $?, no panic: powering off"
 poweroff -f
 EOF
 chmod 755 "$root/init"
 
+# Copy a dynamically linked program and the libraries ldd names into the tree.
+add_program() {
+	local bin=$1 lib
+	[ -x "$bin" ] || die "$bin not found (see scripts/apt-packages.txt)"
+	mkdir -p "$root$(dirname "$bin")"
+	cp -L "$bin" "$root$bin"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+if [ "$DUMP_METHOD" = kdump ]; then
+	add_program /usr/sbin/kexec
+	add_program /usr/bin/makedumpfile
+	printf 'KDUMP_MAKEDUMPFILE_ARGS=%q\nKDUMP_APPEND=%q\n' "$KDUMP_MAKEDUMPFILE_ARGS" "$KDUMP_APPEND" >"$root/etc/ptwalk/kdump"
+fi
+
 # Scenario hook: may add files (binaries, out-of-tree modules, ...) to the tree.
 scenario_prepare "$root" "$kdir"
 
+pack() { # pack DIR OUT [find expression]: a gzip'ed newc cpio of DIR
+	local dir=$1 o=$2
+	shift 2
+	(cd "$dir" && find . "$@" | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -n -6) >"$o.tmp" ||
+		die "packing the initramfs failed"
+	mv -f "$o.tmp" "$o"
+}
+
 mkdir -p "$(dirname "$out")"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -n -6) >"$out.tmp" ||
-	die "packing the initramfs failed"
-mv -f "$out.tmp" "$out"
-echo "build-initramfs: $out (modules: ${order[*]})" >&2
+if [ "$DUMP_METHOD" = kdump ]; then
+	# The capture kernel's initramfs is the same tree without /boot.
+	mkdir -p "$root/boot"
+	pack "$root" "$root/boot/capture.gz" -path ./boot -prune -o -print
+	cp "$kdir/vmlinuz" "$root/boot/vmlinuz"
+fi
+pack "$root" "$out"
+echo "build-initramfs: $out (modules: ${order[*]}${OOT_MODULES[*]:+; out of tree: ${OOT_MODULES[*]}})" >&2

@@ -52,10 +52,20 @@ apt_update() {
 }
 
 # Print the kernel ABI name (e.g. 6.1.0-56-cloud-amd64) the meta package currently points to.
-# Prints nothing (and succeeds) when apt does not know the package yet.
+# Prints nothing (and succeeds) when apt does not know the package yet.  apt-cache takes
+# about 3 s here, so the answer is remembered together with the state (name, size, time)
+# of apt's package lists, and asked again only when those change.
 resolve_kver() {
-	{ apt-cache depends linux-image-cloud-amd64-dbg 2>/dev/null || true; } |
-		sed -n 's/^ *Depends: linux-image-\(.*-cloud-amd64\)-dbg.*/\1/p' | head -n1
+	local memo="$cache/kernels/x86_64/.resolved-kver" lists v
+	lists=$(stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* 2>/dev/null | sha256sum | cut -c1-16)
+	if [ -f "$memo" ] && [ "$(sed -n 1p "$memo")" = "$lists" ]; then
+		sed -n 2p "$memo"
+		return 0
+	fi
+	v=$({ apt-cache depends linux-image-cloud-amd64-dbg 2>/dev/null || true; } |
+		sed -n 's/^ *Depends: linux-image-\(.*-cloud-amd64\)-dbg.*/\1/p' | head -n1)
+	[ -z "$v" ] || printf '%s\n%s\n' "$lists" "$v" >"$memo"
+	echo "$v"
 }
 
 if [ -n "${PTWALK_KVER:-}" ]; then
@@ -139,18 +149,24 @@ if [ ! -f "$kdir/.stamp-dbg-boot" ]; then
 fi
 
 # --- optional: module debug info (for crash's `mod -s`) ----------------------------------
+# All missing modules are taken out in one pass over the -dbg package (about 20 s).
+want=() stamps=()
 for m in "${dbg_modules[@]}"; do
 	m=${m//-/_}
 	stamp="$kdir/.stamp-dbg-module-$m"
 	[ -f "$stamp" ] && continue
 	rel=$(cd "$kdir/modules" && find . -name "$m.ko" -o -name "${m//_/-}.ko" | head -n1)
 	[ -n "$rel" ] || die "module '$m' is not in $kdir/modules"
-	log "extracting debug info for module $m"
-	mkdir -p "$kdir/dbg"
-	dpkg-deb --fsys-tarfile "$dbg_deb" | tar -x -C "$kdir/dbg" "./usr/lib/debug/lib/modules/$kver/${rel#./}" ||
-		die "extracting debug info of $m from $dbg_deb failed"
-	touch "$stamp"
+	want+=("./usr/lib/debug/lib/modules/$kver/${rel#./}")
+	stamps+=("$stamp")
 done
+if [ ${#want[@]} -gt 0 ]; then
+	log "extracting debug info for ${#want[@]} module(s): ${want[*]##*/}"
+	mkdir -p "$kdir/dbg"
+	dpkg-deb --fsys-tarfile "$dbg_deb" | tar -x -C "$kdir/dbg" "${want[@]}" ||
+		die "extracting module debug info from $dbg_deb failed"
+	touch "${stamps[@]}"
+fi
 
 if [ ! -f "$kdir/version" ]; then
 	printf 'kver=%s\npackage_version=%s\nimage_package=%s\ndbg_package=%s\n' \

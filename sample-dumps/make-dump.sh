@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # Make one real x86_64 vmcore for a scenario.
 #
-#   sample-dumps/make-dump.sh SCENARIO
+#   sample-dumps/make-dump.sh [--if-changed] SCENARIO
+#   sample-dumps/make-dump.sh --inputs SCENARIO     print the input manifest and its hash
 #
 # SCENARIO names sample-dumps/scenarios/SCENARIO.conf.  Fetches the kernel
-# (fetch-kernel.sh), builds the initramfs (build-initramfs.sh), boots QEMU (TCG), waits
-# for ptwalk-probe's answer key and the panic on the serial console, dumps the guest
-# through QMP (qmp-dump.py, kdump-zlib), checks the dump with crash, and leaves
+# (fetch-kernel.sh), builds the initramfs (build-initramfs.sh, with the scenario's
+# out-of-tree modules from build-modules.sh), boots QEMU (TCG), waits for the answer key
+# and the panic on the serial console, dumps the guest (DUMP_METHOD=qmp: through QMP,
+# qmp-dump.py, kdump-zlib; DUMP_METHOD=kdump: the guest's own kexec'ed capture kernel
+# runs makedumpfile onto a virtio disk, converted here with makedumpfile -R), checks the
+# dump with crash, and leaves
 #   ${PTWALK_CACHE:-$HOME/.cache/ptwalk}/dumps/SCENARIO/
 #     vmcore  serial.log  answer-key.txt  vmlinux -> debug vmlinux  System.map -> ...
-#     initrd.gz  qemu-cmdline.txt  crash-check.txt
+#     initrd.gz  qemu-cmdline.txt  crash-check.txt  inputs.txt  inputs.sha256
+#     modules/ (the out-of-tree .ko files, for crash's mod -s)
 # The directory is built under a temporary name and renamed at the end, so a directory
 # with that name is always complete.
+# --if-changed: do nothing when the dump exists and its inputs.sha256 equals the hash of
+# the inputs now (scripts, probe, guest library, scenario file, its modules' sources,
+# kernel ABI and package version).  File times play no part, so a fresh clone reuses
+# the cached dumps.
 # Environment: PTWALK_CACHE, PTWALK_KVER (see fetch-kernel.sh), PTWALK_BOOT_TIMEOUT
 # (seconds to wait for the panic, default 240), PTWALK_BOOT_RETRIES (boots tried again
 # after a failed one, default 1), PTWALK_KEEP_TMP=1 (keep a failed run's
@@ -22,10 +31,15 @@ die() { echo "make-dump: error: $*" >&2; exit 1; }
 log() { echo "make-dump: $*" >&2; }
 
 here=$(cd "$(dirname "$0")" && pwd)
+mode=build
+case "${1:-}" in
+--if-changed) mode=if-changed; shift ;;
+--inputs) mode=inputs; shift ;;
+esac
 if [ $# -ne 1 ]; then
 	names=()
 	for f in "$here"/scenarios/*.conf; do names+=("$(basename "$f" .conf)"); done
-	die "usage: $0 SCENARIO (one of: ${names[*]})"
+	die "usage: $0 [--if-changed | --inputs] SCENARIO (one of: ${names[*]})"
 fi
 scenario=$1
 conf="$here/scenarios/$scenario.conf"
@@ -34,7 +48,7 @@ cache=${PTWALK_CACHE:-$HOME/.cache/ptwalk}
 export PTWALK_CACHE=$cache
 python=/usr/bin/python3
 
-# --- scenario ------------------------------------------------------------------------------
+# --- scenario (defaults: see README.md, "Scenarios") -----------------------------------------
 SCENARIO_ARCH=""
 SCENARIO_DESCRIPTION=""
 PAGING_LEVELS=""
@@ -43,22 +57,38 @@ QEMU_MEM=512M
 QEMU_ARGS=()
 KERNEL_CMDLINE=""
 MODULES=()
+OOT_MODULES=()
+GUEST_SCRIPT=""
+PROBE_PANICS=1
+EXPECT_PANIC=("sysrq triggered crash")
+PANIC_COMM=ptwalk-probe
+REQUIRED_KEYS=()
+CHECK_PROBE_PAGES=1
+DUMP_METHOD=qmp
 DUMP_FORMAT=kdump-zlib
+KDUMP_MAKEDUMPFILE_ARGS="-F -c -d 31"
+KDUMP_DISK_SIZE=512M
+scenario_crash_commands() { :; }
+scenario_crash_check() { :; }
+scenario_host_keys() { :; }
 BOOT_TIMEOUT=${PTWALK_BOOT_TIMEOUT:-240}
 # shellcheck source=/dev/null
 . "$conf"
 [ "$SCENARIO_ARCH" = x86_64 ] || die "$conf: SCENARIO_ARCH='$SCENARIO_ARCH', only x86_64 is supported"
 case "$PAGING_LEVELS" in 4|5) ;; *) die "$conf: PAGING_LEVELS must be 4 or 5, not '$PAGING_LEVELS'" ;; esac
-case "$DUMP_FORMAT" in kdump-zlib) ;; *) die "$conf: DUMP_FORMAT='$DUMP_FORMAT' is not supported (kdump-zlib)" ;; esac
+case "$DUMP_METHOD" in
+qmp) case "$DUMP_FORMAT" in kdump-zlib) ;; *) die "$conf: DUMP_FORMAT='$DUMP_FORMAT' is not supported (kdump-zlib)" ;; esac ;;
+kdump) DUMP_FORMAT=makedumpfile ;;
+*) die "$conf: DUMP_METHOD='$DUMP_METHOD' (qmp or kdump)" ;;
+esac
+case "$PROBE_PANICS" in
+1) ;;
+0) grep -q 'scenario_panic()' <<<"$GUEST_SCRIPT" ||
+	die "$conf: PROBE_PANICS=0 needs a scenario_panic function in GUEST_SCRIPT" ;;
+*) die "$conf: PROBE_PANICS must be 0 or 1" ;;
+esac
 
-for tool in qemu-system-x86_64 crash "$python"; do
-	command -v "$tool" >/dev/null || die "'$tool' not found (run scripts/install-deps.sh)"
-done
-
-t_start=$(date +%s.%N)
-elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
-
-# --- kernel and initramfs --------------------------------------------------------------------
+# --- kernel ------------------------------------------------------------------------------------
 dbg_args=()
 for m in "${MODULES[@]}"; do
 	dbg_args+=(--dbg-module "$m") # their debug info, for crash's 'mod -s'
@@ -68,8 +98,52 @@ kdir=$("$here/fetch-kernel.sh" "${dbg_args[@]}" | tail -n1)
 kver=$(basename "$kdir")
 pkgver=$(sed -n 's/^package_version=//p' "$kdir/version")
 
+# --- inputs: what the dump is made from ------------------------------------------------------------
+inputs_manifest() {
+	local f
+	(
+		cd "$here"
+		for f in make-dump.sh build-initramfs.sh build-modules.sh fetch-kernel.sh qmp-dump.py \
+			guest/ptwalk-probe.c guest/lib.sh "scenarios/$scenario.conf"; do
+			sha256sum "$f"
+		done
+		if [ ${#OOT_MODULES[@]} -gt 0 ]; then
+			for m in "${OOT_MODULES[@]}"; do
+				[ -d "modules/$m" ] || die "$conf: OOT_MODULES names '$m', but modules/$m does not exist"
+			done
+			find modules/common "${OOT_MODULES[@]/#/modules/}" -type f | LC_ALL=C sort | xargs sha256sum
+		fi
+	)
+	echo "kernel $kver $pkgver"
+}
+manifest=$(inputs_manifest)
+inputs_hash=$(sha256sum <<<"$manifest" | cut -d' ' -f1)
 mkdir -p "$cache/dumps"
 out="$cache/dumps/$scenario"
+case "$mode" in
+inputs)
+	printf '%s\n' "$manifest"
+	echo "inputs.sha256 $inputs_hash"
+	exit 0
+	;;
+if-changed)
+	if [ -f "$out/answer-key.txt" ] && [ -f "$out/vmcore" ] && [ -f "$out/inputs.sha256" ] &&
+		[ "$(cat "$out/inputs.sha256")" = "$inputs_hash" ]; then
+		log "$scenario is up to date ($out)"
+		exit 0
+	fi
+	;;
+esac
+
+for tool in qemu-system-x86_64 crash "$python"; do
+	command -v "$tool" >/dev/null || die "'$tool' not found (run scripts/install-deps.sh)"
+done
+[ "$DUMP_METHOD" != kdump ] || command -v makedumpfile >/dev/null ||
+	die "'makedumpfile' not found (run scripts/install-deps.sh)"
+
+t_start=$(date +%s.%N)
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+
 tmp=$(mktemp -d "$cache/dumps/.$scenario.tmp.XXXXXX")
 sockdir=$(mktemp -d /tmp/ptwalk-qmp.XXXXXX) # unix socket paths must stay short
 qemu_pid=""
@@ -95,16 +169,23 @@ trap 'exit 130' INT TERM
 case "$tmp" in *,*) die "the cache path '$tmp' contains a comma, which QEMU options cannot take" ;; esac
 
 "$here/build-initramfs.sh" "$conf" "$kdir" "$tmp/initrd.gz"
+if [ ${#OOT_MODULES[@]} -gt 0 ]; then # (cached: only copies) kept for crash's mod -s
+	"$here/build-modules.sh" "$kver" "$tmp/modules" "${OOT_MODULES[@]}"
+fi
 
 # --- boot until the panic, extract the answer key -------------------------------------------------
 serial="$tmp/serial.log"
 key="$tmp/answer-key.txt"
+disk_args=()
+if [ "$DUMP_METHOD" = kdump ]; then
+	disk_args=(-drive "file=$tmp/disk.img,format=raw,if=virtio")
+fi
 qemu=(qemu-system-x86_64 -accel tcg -cpu "$QEMU_CPU" -m "$QEMU_MEM" -smp 1
 	-display none -nodefaults -serial "file:$serial" -no-reboot -action panic=pause
 	-device vmcoreinfo -qmp "unix:$sockdir/qmp.sock,server=on,wait=off"
 	-kernel "$kdir/vmlinuz" -initrd "$tmp/initrd.gz"
 	-append "console=ttyS0 quiet${KERNEL_CMDLINE:+ $KERNEL_CMDLINE}"
-	"${QEMU_ARGS[@]}")
+	"${disk_args[@]}" "${QEMU_ARGS[@]}")
 printf '%q ' "${qemu[@]}" | sed 's/ $/\n/' >"$tmp/qemu-cmdline.txt"
 
 # Print an error with the tail of the serial log and QEMU's output.
@@ -133,18 +214,88 @@ stop_qemu() {
 	fi
 }
 getkey() { sed -n "s/^$1=//p" "$key.guest" | head -n1; }
+# The serial log without carriage returns and printk timestamps ("[    2.345678] ").
+clean_serial() { tr -d '\r' <"$serial" | sed -E 's/^\[ *[0-9]+\.[0-9]+\] //'; }
 
-# One boot: returns 0 with QEMU still running (the guest panicked, the key is complete
-# and well-formed), or reports why not, stops QEMU and returns 1.
+# Check the answer key and the panic in the serial log; 0 if all is well.
+check_serial() {
+	local bad want have dups k p
+	if ! grep -q '^PTWALK_KEY_END' "$serial"; then
+		report_failure "the kernel panicked, but ptwalk-probe's answer key is incomplete (no PTWALK_KEY_END)"; return 1
+	fi
+	for p in "${EXPECT_PANIC[@]}"; do
+		if ! grep -qF -- "$p" "$serial"; then
+			report_failure "the serial log lacks the expected panic text '$p'"; return 1
+		fi
+	done
+	clean_serial | sed -n 's/^PTWALK_KEY \(.*\)$/\1/p' >"$key.guest"
+	bad=$(grep -vcE '^[a-z0-9_.]+=' "$key.guest" || true)
+	if [ "$bad" -ne 0 ]; then
+		report_failure "$bad answer-key line(s) are malformed (console output mixed in?): $(grep -vE '^[a-z0-9_.]+=' "$key.guest" | head -n1)"
+		return 1
+	fi
+	dups=$(cut -d= -f1 "$key.guest" | LC_ALL=C sort | uniq -d | head -n3 | tr '\n' ' ')
+	if [ -n "$dups" ]; then
+		report_failure "answer-key names printed more than once: $dups"; return 1
+	fi
+	# The probe's own lines lie between PTWALK_KEY_BEGIN and PTWALK_KEY_END.
+	want=$(getkey key_count)
+	have=$(clean_serial | sed -n '/^PTWALK_KEY_BEGIN/,/^PTWALK_KEY_END/p' | grep -c '^PTWALK_KEY ' || true)
+	if [ -z "$want" ] || [ "$want" -ne "$have" ]; then
+		report_failure "ptwalk-probe printed $have key lines, but key_count=$want"; return 1
+	fi
+	for k in "${REQUIRED_KEYS[@]}"; do
+		if [ -z "$(getkey "$k")" ]; then
+			report_failure "the scenario's key '$k' is missing or empty"; return 1
+		fi
+	done
+	if [ "$PROBE_PANICS" = 1 ] && [ "$PANIC_COMM" = ptwalk-probe ]; then
+		if ! grep -q "PID: $(getkey pid) Comm: $(getkey comm)" "$serial"; then
+			report_failure "the panicking task is not ptwalk-probe (no 'PID: $(getkey pid) Comm: $(getkey comm)' in the panic)"
+			return 1
+		fi
+	elif ! grep -qE "PID: [0-9]+ Comm: $PANIC_COMM( |$)" "$serial"; then
+		report_failure "the panicking task is not $PANIC_COMM (no 'PID: ... Comm: $PANIC_COMM' in the panic)"
+		return 1
+	fi
+	return 0
+}
+
+# One boot: returns 0 when the guest panicked with a complete and well-formed key (with
+# DUMP_METHOD=qmp QEMU is still running, paused; with kdump it has powered off after the
+# capture kernel wrote the dump), or reports why not, stops QEMU and returns 1.
 boot_guest() {
-	local deadline bad want have
+	local deadline
 	: >"$serial"
 	rm -f "$sockdir/qmp.sock"
-	log "booting $scenario ($kver, ${QEMU_MEM}, TCG): $SCENARIO_DESCRIPTION"
+	if [ "$DUMP_METHOD" = kdump ]; then
+		rm -f "$tmp/disk.img"
+		truncate -s "$KDUMP_DISK_SIZE" "$tmp/disk.img"
+	fi
+	log "booting $scenario ($kver, ${QEMU_MEM}, TCG, dump by $DUMP_METHOD): $SCENARIO_DESCRIPTION"
 	t_boot=$(date +%s.%N)
 	"${qemu[@]}" </dev/null >"$tmp/qemu.log" 2>&1 &
 	qemu_pid=$!
 	deadline=$(($(date +%s) + BOOT_TIMEOUT))
+	if [ "$DUMP_METHOD" = kdump ]; then
+		# The capture kernel powers the machine off when makedumpfile is done.
+		while kill -0 "$qemu_pid" 2>/dev/null; do
+			if [ "$(date +%s)" -ge "$deadline" ]; then
+				report_failure "QEMU still runs after ${BOOT_TIMEOUT} s (no kdump capture?)"; stop_qemu; return 1
+			fi
+			sleep 0.5
+		done
+		wait "$qemu_pid" 2>/dev/null || true
+		qemu_pid=""
+		log "guest panicked, kexec'ed the capture kernel, which powered off after $(elapsed "$t_boot") s"
+		grep -q 'Kernel panic' "$serial" || { report_failure "QEMU exited, but the guest did not panic"; return 1; }
+		grep -q 'PTWALK_KDUMP capture kernel' "$serial" ||
+			{ report_failure "the capture kernel did not start (kexec -p failed?)"; return 1; }
+		grep -q 'PTWALK_KDUMP makedumpfile exit=0' "$serial" ||
+			{ report_failure "makedumpfile failed in the capture kernel"; return 1; }
+		check_serial || return 1
+		return 0
+	fi
 	until grep -q 'Kernel panic' "$serial"; do
 		if ! kill -0 "$qemu_pid" 2>/dev/null; then
 			report_failure "QEMU exited before the kernel panicked"; stop_qemu; return 1
@@ -160,27 +311,7 @@ boot_guest() {
 		sleep 0.1
 	done
 	log "guest panicked after $(elapsed "$t_boot") s"
-	if ! grep -q '^PTWALK_KEY_END' "$serial"; then
-		report_failure "the kernel panicked, but ptwalk-probe's answer key is incomplete (no PTWALK_KEY_END)"; stop_qemu; return 1
-	fi
-	if ! grep -q 'sysrq triggered crash' "$serial"; then
-		report_failure "the kernel panicked, but not from ptwalk-probe's sysrq 'c'"; stop_qemu; return 1
-	fi
-	tr -d '\r' <"$serial" | sed -n 's/^PTWALK_KEY \(.*\)$/\1/p' >"$key.guest"
-	bad=$(grep -vcE '^[a-z0-9_.]+=' "$key.guest" || true)
-	if [ "$bad" -ne 0 ]; then
-		report_failure "$bad answer-key line(s) are malformed (console output mixed in?): $(grep -vE '^[a-z0-9_.]+=' "$key.guest" | head -n1)"
-		stop_qemu; return 1
-	fi
-	want=$(getkey key_count)
-	have=$(wc -l <"$key.guest")
-	if [ -z "$want" ] || [ "$want" -ne "$have" ]; then
-		report_failure "answer key has $have lines, ptwalk-probe printed key_count=$want"; stop_qemu; return 1
-	fi
-	if ! grep -q "PID: $(getkey pid) Comm: $(getkey comm)" "$serial"; then
-		report_failure "the panicking task is not ptwalk-probe (no 'PID: $(getkey pid) Comm: $(getkey comm)' in the panic)"
-		stop_qemu; return 1
-	fi
+	check_serial || { stop_qemu; return 1; }
 	return 0
 }
 
@@ -198,13 +329,20 @@ done
 
 # --- dump ----------------------------------------------------------------------------------------
 t_dump=$(date +%s.%N)
-"$python" "$here/qmp-dump.py" --format "$DUMP_FORMAT" "$sockdir/qmp.sock" "$tmp/vmcore" ||
-	fail_with_log "the QMP dump failed"
-for _ in $(seq 50); do
-	kill -0 "$qemu_pid" 2>/dev/null || break
-	sleep 0.1
-done
-stop_qemu
+if [ "$DUMP_METHOD" = kdump ]; then
+	# The disk holds makedumpfile's flattened output (it ends with its own end marker).
+	makedumpfile -R "$tmp/vmcore" <"$tmp/disk.img" >"$tmp/makedumpfile-R.log" 2>&1 ||
+		{ cat "$tmp/makedumpfile-R.log" >&2; fail_with_log "makedumpfile -R could not rebuild the dump from the disk"; }
+	rm -f "$tmp/disk.img" "$tmp/makedumpfile-R.log"
+else
+	"$python" "$here/qmp-dump.py" --format "$DUMP_FORMAT" "$sockdir/qmp.sock" "$tmp/vmcore" ||
+		fail_with_log "the QMP dump failed"
+	for _ in $(seq 50); do
+		kill -0 "$qemu_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	stop_qemu
+fi
 log "dumped in $(elapsed "$t_dump") s ($(du -h "$tmp/vmcore" | cut -f1))"
 
 # --- answer key checks -----------------------------------------------------------------------------
@@ -217,7 +355,8 @@ header=$(getkey page.data0.header)
 [ -n "$phys" ] && [ -n "$header" ] || die "answer key has no page.data0.phys/header"
 # Values are printed by gdb itself as 'PTWALK_CRASH name=value' lines (crash's own
 # output and gdb's are buffered separately, so no marker lines in between).
-cat >"$tmp/crash-check.in" <<EOF
+{
+	cat <<EOF
 gdb printf "PTWALK_CRASH l5=%d\\n", __pgtable_l5_enabled
 gdb printf "PTWALK_CRASH page_offset_base=0x%lx\\n", page_offset_base
 gdb printf "PTWALK_CRASH vmemmap_base=0x%lx\\n", vmemmap_base
@@ -229,14 +368,23 @@ gdb printf "PTWALK_CRASH mm=0x%lx\\n", \$->mm
 gdb printf "PTWALK_CRASH pgd=0x%lx\\n", \$->mm->pgd
 sys
 bt
-rd -p -a $phys 64
-rd -p $phys 16
-quit
 EOF
+	if [ "$CHECK_PROBE_PAGES" = 1 ]; then
+		echo "rd -p -a $phys 64"
+		echo "rd -p $phys 16"
+	fi
+	scenario_crash_commands
+	echo quit
+} >"$tmp/crash-check.in"
 crash -s "$kdir/vmlinux" "$tmp/vmcore" -i "$tmp/crash-check.in" >"$tmp/crash-check.txt" 2>&1 </dev/null ||
 	{ cat "$tmp/crash-check.txt" >&2; die "crash could not open the dump"; }
 rm -f "$tmp/crash-check.in"
 crashval() { sed -n "s/^PTWALK_CRASH $1=//p" "$tmp/crash-check.txt" | head -n1; }
+# For scenario_crash_check: fail unless crash's output matches an extended regex.
+crash_expect() {
+	grep -qE -- "$1" "$tmp/crash-check.txt" ||
+		die "crash check of $scenario: ${2:-no match for $1} (see $tmp/crash-check.txt with PTWALK_KEEP_TMP=1)"
+}
 l5=$(crashval l5)
 case "$l5" in
 1) levels=5 ;;
@@ -247,8 +395,10 @@ esac
 	die "scenario $scenario wants $PAGING_LEVELS-level paging, but the dump has __pgtable_l5_enabled=$l5 ($levels levels)"
 [ "$(getkey guest_paging_levels)" = "$levels" ] ||
 	die "the guest saw $(getkey guest_paging_levels)-level paging, crash says $levels"
-grep -qF "${header}" "$tmp/crash-check.txt" ||
-	{ grep -A3 'rd -p -a' "$tmp/crash-check.txt" >&2 || true; die "crash's 'rd -p -a $phys' does not show '$header'"; }
+if [ "$CHECK_PROBE_PAGES" = 1 ]; then
+	grep -qF "${header}" "$tmp/crash-check.txt" ||
+		{ grep -A3 'rd -p -a' "$tmp/crash-check.txt" >&2 || true; die "crash's 'rd -p -a $phys' does not show '$header'"; }
+fi
 crash_facts=()
 for v in page_offset_base vmemmap_base vmalloc_base phys_base task mm pgd; do
 	val=$(crashval "$v")
@@ -260,7 +410,10 @@ done
 pgd=$(crashval pgd)
 pob=$(crashval page_offset_base)
 crash_facts+=("crash.pgd_phys=$(printf '0x%x' $((pgd - pob)))")
-log "crash checked the dump in $(elapsed "$t_crash") s: $levels-level paging, page data0 at $phys holds its pattern"
+scenario_crash_check
+checked="$levels-level paging"
+[ "$CHECK_PROBE_PAGES" != 1 ] || checked+=", page data0 at $phys holds its pattern"
+log "crash checked the dump in $(elapsed "$t_crash") s: $checked"
 
 {
 	cat "$key.guest"
@@ -269,9 +422,12 @@ log "crash checked the dump in $(elapsed "$t_crash") s: $levels-level paging, pa
 	echo "kernel_release=$kver"
 	echo "kernel_package_version=$pkgver"
 	echo "dump_format=$DUMP_FORMAT"
+	echo "dump_method=$DUMP_METHOD"
+	[ "$DUMP_METHOD" != kdump ] || echo "dump_makedumpfile_args=$KDUMP_MAKEDUMPFILE_ARGS"
 	echo "qemu_mem=$QEMU_MEM"
 	echo "qemu_cpu=$QEMU_CPU"
 	printf '%s\n' "${crash_facts[@]}"
+	scenario_host_keys
 } >"$key"
 rm -f "$key.guest"
 
@@ -281,6 +437,8 @@ ln -sfn "$(readlink -f "$kdir/System.map")" "$tmp/System.map"
 [ -s "$tmp/qemu.log" ] || rm -f "$tmp/qemu.log"
 cmdline=$(<"$tmp/qemu-cmdline.txt")
 printf '%s\n' "${cmdline//"$tmp"/"$out"}" >"$tmp/qemu-cmdline.txt" # paths as they will be
+printf '%s\n' "$manifest" >"$tmp/inputs.txt"
+echo "$inputs_hash" >"$tmp/inputs.sha256"
 chmod 755 "$tmp"
 chmod 644 "$tmp/vmcore"
 rm -rf "$out.old"

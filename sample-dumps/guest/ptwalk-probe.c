@@ -11,6 +11,12 @@
  *
  * and then writes 'c' to /proc/sysrq-trigger, so this very task panics the kernel and
  * its page tables end up in the dump.  sample-dumps/README.md documents every key.
+ * The key lines are preceded by a line PTWALK_KEY_BEGIN (not a key), so the host can
+ * count them apart from keys that the scenario prints before or after.
+ *
+ * With --no-panic (scenarios that panic the kernel otherwise) it prints the same keys,
+ * creates /tmp/ptwalk-probe.ready and then sleeps forever, its pages still mapped, so
+ * they are in the dump that the scenario's own panic produces.
  *
  * Page pattern: a page with number n at virtual address va holds the text
  *     "PTWALK page <n> va=0x<va hex>\n"
@@ -296,7 +302,7 @@ static int cpuinfo_has_flag(const char *flag)
 	return found;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	char buf[1024];
 	struct utsname u;
@@ -304,6 +310,7 @@ int main(void)
 	volatile char sink;
 	char *p;
 	int high56_ok = 0;
+	int no_panic = argc > 1 && !strcmp(argv[1], "--no-panic");
 
 	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (pagemap_fd < 0)
@@ -374,6 +381,8 @@ int main(void)
 		fill_page(p + i * PAGE_SZ, n_huge + i, VA_HUGE + i * PAGE_SZ);
 
 	/* --- general facts --------------------------------------------------------------- */
+	if (write(1, "PTWALK_KEY_BEGIN\n", 17) != 17)
+		return 3;
 	key("pid=%d", (int)getpid());
 	prctl(PR_GET_NAME, buf, 0, 0, 0);
 	buf[16] = '\0';
@@ -451,6 +460,15 @@ int main(void)
 		return 3;
 	tcdrain(1); /* the key must reach the serial port before the panic */
 	usleep(200000);
+
+	if (no_panic) { /* stay alive with every page mapped; the scenario panics */
+		int rfd = open("/tmp/ptwalk-probe.ready", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (rfd >= 0)
+			close(rfd);
+		for (;;)
+			pause();
+	}
 
 	/* --- panic: this task becomes the panicking task ---------------------------------- */
 	int fd = open("/proc/sysrq-trigger", O_WRONLY);
