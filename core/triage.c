@@ -92,6 +92,14 @@ static void parse_regs(const char *p, const char *end, struct pw_oops *o)
 		}
 		if (num_end == p || num_end - p < 8)
 			continue; /* not a full register value */
+		/* A second register dump (user-mode regs at the syscall entry)
+		 * repeats names: keep the first, the one of the fault. */
+		for (int r = 0; r < o->nregs; r++) {
+			if (strlen(o->reg[r].name) == nlen && !memcmp(o->reg[r].name, name, nlen)) {
+				o->regs_done = 1;
+				return;
+			}
+		}
 		memcpy(o->reg[o->nregs].name, name, nlen);
 		o->reg[o->nregs].name[nlen] = '\0';
 		o->reg[o->nregs].value = v;
@@ -161,7 +169,8 @@ void pw_oops_parse(const char *log, size_t len, struct pw_oops *o)
 		}
 		if (!o->ip[0] && (starts(p, le, "RIP:") || starts(p, le, "pc :")))
 			copy_line(o->ip, sizeof(o->ip), p, le);
-		else if (!starts(p, le, "Code:") && !starts(p, le, "Call Trace"))
+		else if (!o->regs_done && !starts(p, le, "Code:") && !starts(p, le, "Call Trace") &&
+			 !starts(p, le, "BUG:") && !starts(p, le, "Unable") && !starts(p, le, "#PF:"))
 			parse_regs(p, le, o);
 		if (!o->panic[0] && starts(p, le, "Kernel panic"))
 			copy_line(o->panic, sizeof(o->panic), p, le);
@@ -229,5 +238,7 @@ void pw_classify_value(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int 
 		}
 	} else {
 		out->cls = PW_VAL_UNMAPPED;
+		if (out->tr.nsteps)
+			out->fmt_level_name = k->fmt->level[out->tr.step[out->tr.nsteps - 1].level].name;
 	}
 }

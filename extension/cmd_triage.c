@@ -34,6 +34,12 @@ static size_t capture_log(char **text)
 	return n;
 }
 
+static int is_control_register(const char *name)
+{
+	return (name[0] == 'C' && name[1] == 'R' && strcmp(name, "CR2") != 0) ||
+	       strcmp(name, "PKRU") == 0 || strcmp(name, "EFLAGS") == 0;
+}
+
 static void describe_pfn(const struct pw_pfninfo *pi)
 {
 	fprintf(fp, "pfn %llx: %s", (unsigned long long)pi->pfn, pw_verdict_name(pi->verdict));
@@ -66,9 +72,12 @@ static void describe_value(const struct pw_value_info *v)
 		}
 		break;
 	case PW_VAL_UNMAPPED:
-		fprintf(fp, "unmapped kernel address (%s at %s)", pw_status_name(v->tr.status),
-			v->tr.nsteps ? v->tr.step[v->tr.nsteps - 1].e.why ? v->tr.step[v->tr.nsteps - 1].e.why
-					  : "walk" : "root");
+		fprintf(fp, "unmapped kernel address (walk in init_mm: %s", pw_status_name(v->tr.status));
+		if (v->tr.nsteps)
+			fprintf(fp, " at the %s entry %llx",
+				v->fmt_level_name ? v->fmt_level_name : "last",
+				(unsigned long long)v->tr.step[v->tr.nsteps - 1].entry_pa);
+		fputc(')', fp);
 		break;
 	default:
 		fputs(pw_value_class_name(v->cls), fp);
@@ -209,7 +218,8 @@ void cmd_pttriage(void)
 				fputc('\n', fp);
 			}
 			for (int i = 0; i < o->nregs; i++) {
-				if (regs[i].cls == PW_VAL_SMALL)
+				/* Control registers and flags are not pointers. */
+				if (regs[i].cls == PW_VAL_SMALL || is_control_register(o->reg[i].name))
 					continue;
 				fprintf(fp, "  %-4s %016llx  ", o->reg[i].name,
 					(unsigned long long)o->reg[i].value);

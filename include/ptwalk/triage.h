@@ -24,6 +24,7 @@ struct pw_oops {
 	char panic[160];          /* "Kernel panic - not syncing: ..." */
 	struct { char name[8]; uint64_t value; } reg[PW_OOPS_MAX_REGS];
 	int nregs;
+	int regs_done;            /* a repeated name ended the first register dump */
 };
 
 /* Parse the last oops of a kernel log (crash's `log` text). */
@@ -46,6 +47,7 @@ struct pw_value_info {
 	struct pw_pfninfo pfn;    /* PW_VAL_STRUCT_PAGE, or the pfn a mapped address hits */
 	int have_pfn;
 	struct pw_translation tr; /* MAPPED / UNMAPPED: the kernel walk */
+	const char *fmt_level_name; /* level where that walk stopped */
 };
 
 const char *pw_value_class_name(enum pw_value_class c);

@@ -38,6 +38,9 @@ static const char oops_log[] =
 	"[    9.514919] CR2: fffffffffffffffe CR3: 000000001a60a005 CR4: 0000000000770ef0\n"
 	"[    9.515140] Call Trace:\n"
 	"[    9.515214]  <TASK>\n"
+	"[    9.515300] RIP: 0033:0x47fbe9\n"
+	"[    9.515301] RSP: 002b:00007ffe9a317a18 EFLAGS: 00000246\n"
+	"[    9.515302] RAX: ffffffffffffffda RBX: 0000000009f3d2c0 RCX: 000000000047fbe9\n"
 	"[    9.520000] Kernel panic - not syncing: Fatal exception\n";
 
 static uint64_t reg(const struct pw_oops *o, const char *name)
@@ -68,9 +71,13 @@ static void test_x86_page_fault_oops(void **state)
 	assert_int_equal(reg(&o, "RSP"), 0xffffc900001f3e48ULL);
 	assert_int_equal(reg(&o, "R13"), 0xffffffffc0264000ULL);
 	assert_int_equal(reg(&o, "CR2"), 0xfffffffffffffffeULL);
-	/* "Code:" bytes and "0010" segments are not registers. */
-	for (int i = 0; i < o.nregs; i++)
+	/* The user-mode registers printed after the trace are not the fault's. */
+	assert_int_equal(reg(&o, "RCX"), 0);
+	/* "Code:" bytes, "0010" segments and the BUG line are not registers. */
+	for (int i = 0; i < o.nregs; i++) {
 		assert_string_not_equal(o.reg[i].name, "Code");
+		assert_string_not_equal(o.reg[i].name, "address");
+	}
 }
 
 static void test_no_oops_and_garbage(void **state)
