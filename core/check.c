@@ -254,9 +254,8 @@ void pw_explain(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps
 		int height = pw_level_height(k->fmt, s->level);
 		const char *kind;
 
-		/* The status already says why an unreadable table failed. */
-		if (i == tr->nsteps - 1 && tr->status != PW_ST_MAPPED &&
-		    tr->status != PW_ST_NOT_PRESENT && tr->status != PW_ST_BAD_ENTRY)
+		/* A looping "table" is one already judged on the way down. */
+		if (i == tr->nsteps - 1 && tr->status == PW_ST_LOOP)
 			break;
 		kind = pw_judge_table_page(mm, &j, pgmaps, npgmaps, s->table_pa >> 12,
 					   user_mm && i > 0 && height <= 1 && !(tr->va >> 63),

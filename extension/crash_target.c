@@ -13,11 +13,20 @@
 static int crash_read(void *ctx, enum pw_addr_space space, uint64_t addr,
 		      void *buf, size_t len)
 {
+	char probe[8];
+
 	(void)ctx;
-	if (!readmem((ulonglong)addr, space == PW_PHYS ? PHYSADDR : KVADDR, buf,
-		     (long)len, "ptwalk", RETURN_ON_ERROR | QUIET))
-		return PW_ERR_READ;
-	return PW_OK;
+	if (readmem((ulonglong)addr, space == PW_PHYS ? PHYSADDR : KVADDR, buf,
+		    (long)len, "ptwalk", RETURN_ON_ERROR | QUIET))
+		return PW_OK;
+	/*
+	 * Ask the dump-format reader directly why: a page makedumpfile filtered
+	 * out (free pages with -d 16, ...) is evidence, not just missing data.
+	 */
+	if (space == PW_PHYS && pc->readmem &&
+	    pc->readmem(pc->mfd, probe, sizeof(probe), 0, (physaddr_t)addr) == PAGE_EXCLUDED)
+		return PW_ERR_EXCLUDED;
+	return PW_ERR_READ;
 }
 
 static int crash_symbol(void *ctx, const char *name, uint64_t *value)
