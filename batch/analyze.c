@@ -350,13 +350,18 @@ static int ptdump_and_check(struct run *r, struct pw_kernel *k, struct pw_memmap
 
 /* ---- the kernel log and the panic ---- */
 
-static int triage(struct run *r, struct pw_memmap *mm, int have_mm,
-		  const struct pw_pgmap *pgmaps, int npgmaps, const char *mm_why, unsigned mm_sources)
+/*
+ * The log, with the panic it ends in (needs only VMCOREINFO), then the
+ * triage of that panic (needs the memory model and page tables: mm NULL
+ * when there are none, mm_why says why).
+ */
+static int triage(struct run *r, struct pw_memmap *mm, const struct pw_pgmap *pgmaps,
+		  int npgmaps, const char *mm_why, unsigned mm_sources)
 {
 	char why[WHY] = "", *log;
 	size_t len;
 	struct pw_oops *o;
-	struct pw_value_info *regs, fault;
+	struct pw_value_info *regs = NULL, fault;
 	int explained;
 
 	bd_used_reset(&r->d);
@@ -366,28 +371,39 @@ static int triage(struct run *r, struct pw_memmap *mm, int have_mm,
 		analysis_error(r, "triage", "no kernel log");
 		return 0;
 	}
+	o = malloc(sizeof(*o));
+	if (!o) {
+		free(log);
+		analysis_error(r, "log", "out of memory");
+		return 0;
+	}
+	pw_oops_parse(log, len, o);
 	analysis_ok(r, "log");
 	fprintf(r->j, ",\"bytes\":%zu", len);
 	if (why[0]) {
 		fputs(",\"note\":", r->j);
 		json_str(r->j, why);
 	}
+	/* The panic in a few words, also when nothing else could run. */
+	fprintf(r->j, ",\"oops\":%s,\"bug\":", o->found ? "true" : "false");
+	json_str(r->j, o->bug);
+	fputs(",\"ip\":", r->j);
+	json_str(r->j, o->ip);
+	fputs(",\"panic\":", r->j);
+	json_str(r->j, o->panic);
 	fputc('}', r->j);
-	if (!have_mm) {
-		free(log);
+	free(log);
+	if (!mm) {
+		free(o);
 		analysis_error(r, "triage", mm_why);
 		return 0;
 	}
-	o = malloc(sizeof(*o));
 	regs = calloc(PW_OOPS_MAX_REGS, sizeof(*regs));
-	if (!o || !regs) {
+	if (!regs) {
 		free(o);
-		free(regs);
-		free(log);
 		analysis_error(r, "triage", "out of memory");
 		return 0;
 	}
-	pw_oops_parse(log, len, o);
 	r->d.used |= mm_sources;
 	if (o->have_fault_addr)
 		pw_classify_value(mm, pgmaps, npgmaps, o->fault_addr, &fault);
@@ -400,7 +416,6 @@ static int triage(struct run *r, struct pw_memmap *mm, int have_mm,
 	fputc('}', r->j);
 	free(o);
 	free(regs);
-	free(log);
 	return explained;
 }
 
@@ -555,6 +570,8 @@ int batch_analyze(const char *path, const struct batch_opts *o, FILE *out,
 				 "off: variables need --vmlinux or --debuginfo-dir)");
 		analysis_error(&r, "kernel", line);
 		fail(&r, "%s", line);
+		/* The log needs only VMCOREINFO: say at least how the kernel died. */
+		triage(&r, NULL, NULL, 0, "needs the kernel's page tables", 0);
 		goto done;
 	}
 	kernel_open = 1;
@@ -607,7 +624,7 @@ int batch_analyze(const char *path, const struct batch_opts *o, FILE *out,
 
 	r.d.used = kernel_sources;
 	findings |= ptdump_and_check(&r, &k, &mm, have_mm, pgmaps, npgmaps, mm_why, mm_sources);
-	findings |= triage(&r, &mm, have_mm, pgmaps, npgmaps, mm_why, mm_sources);
+	findings |= triage(&r, have_mm ? &mm : NULL, pgmaps, npgmaps, mm_why, mm_sources);
 	if (o->nwalks)
 		walks(&r, &k, &mm, have_mm, pgmaps, npgmaps);
 	if (o->ptdump_text) {
