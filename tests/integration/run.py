@@ -15,11 +15,14 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import crashrun  # noqa: E402
+import test_scenarios  # noqa: E402
 import test_x86_64  # noqa: E402
 
 # (dump names, fixture class, checks)
 SUITES = [
-    (r"x86_64-[45]level", test_x86_64.X86Dump, test_x86_64.CHECKS),
+    (r"x86_64-([45]level|pti)", test_x86_64.X86Dump, test_x86_64.CHECKS),
+    (r"x86_64-(pmem-.*|stale-table|directmap-invalid|hotremove|kdump)",
+     test_scenarios.Scenario, test_scenarios.CHECKS),
 ]
 
 
@@ -29,7 +32,7 @@ def main():
     ap.add_argument("-k", default="", help="only checks whose name contains this")
     ap.add_argument("--only", default="", help="only dumps whose name matches this regex")
     args = ap.parse_args()
-    passed = failed = 0
+    passed = failed = skipped = 0
     for pattern, fixture, checks in SUITES:
         dumps = [d for d in crashrun.dumps() if re.fullmatch(pattern, os.path.basename(d))
                  and (not args.only or re.fullmatch(args.only, os.path.basename(d)))]
@@ -54,13 +57,15 @@ def main():
                 if args.k not in check.__name__:
                     continue
                 try:
-                    check(fx)
+                    if check(fx) == "skip":
+                        skipped += 1
+                        continue
                     print(f"PASS {name} {check.__name__}")
                     passed += 1
                 except Exception as e:  # noqa: BLE001 - report every failure
                     print(f"FAIL {name} {check.__name__}: {e}")
                     failed += 1
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed else 0
 
 

@@ -35,6 +35,7 @@ class X86Dump:
         for sym in ("page_offset_base", "vmalloc_base", "vmemmap_base"):
             s.add("p_" + sym, f"p/x {sym}")
         s.add("pti_word", "p/x boot_cpu_data.x86_capability[7]")
+        s.add("tss", "p cpu_tss_rw")
         s.add("ptdump_j", "ptdump -p -j")
         s.add("ptdump_txt", "ptdump")
         s.add("ptdump_user", "ptdump -u -j")
@@ -260,8 +261,16 @@ def check_pti_user_copy(d):
     pob, vmalloc = d.markers["Low Kernel Mapping"], d.markers["vmalloc() Area"]
     cea = d.markers["CPU entry Area"]
     present = [(int(r["va_start"], 16), int(r["va_end"], 16)) for r in user if r["present"]]
-    # What PTI is for: user mode sees no direct map, but sees the entry area.
-    assert not [r for r in present if r[0] < vmalloc and r[1] > pob], "direct map visible to user"
+    # What PTI is for: user mode sees the entry area, and of the direct map
+    # only each CPU's cpu_tss_rw page (pti_clone_user_shared() in 6.1's
+    # arch/x86/mm/pti.c); crash's "p cpu_tss_rw" lists their addresses.
+    tss = {int(a, 16) & ~0xfff for a in re.findall(r"\[\d+\]: ([0-9a-f]+)", d.s1.out("tss"))}
+    assert tss, d.s1.out("tss")
+    dmap = set()
+    for lo, hi in present:
+        if lo < vmalloc and hi > pob:
+            dmap.update(range(max(lo, pob), min(hi, vmalloc), 4096))
+    assert dmap == tss, ([hex(x) for x in sorted(dmap)][:8], [hex(x) for x in sorted(tss)])
     assert [r for r in present if cea <= r[0] < cea + (1 << 39)], "no cpu entry area in user copy"
 
 

@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""ZONE_DEVICE and page-table integrity scenarios (issues 3 and 4), each
+checked against the answer key its guest printed (the module's own reading
+of the pgmap, the pfns it poisoned, the table it freed, the entry it
+invalidated) and against crash's own commands (struct, rd -p)."""
+import json
+import os
+import re
+
+from crashrun import Session, answer_key
+
+
+def jsonl(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def h(v):
+    return int(v, 16)
+
+
+class Scenario:
+    """One crash session per scenario, with the commands its checks need."""
+
+    def __init__(self, dump_dir, so):
+        self.name = os.path.basename(dump_dir)
+        self.key = k = answer_key(dump_dir)
+        s = Session(dump_dir, so)
+        if "pgmap.address" in k:
+            s.add("pgmap", "pgmap -j")
+            s.add("struct", f"struct dev_pagemap {k['pgmap.address']} -x")
+            pfns = [k[f"pgmap.page.{r}.pfn"] for r in ("first", "altmap_memmap", "device")
+                    if f"pgmap.page.{r}.pfn" in k]
+            self.pfn_regions = [r for r in ("first", "altmap_memmap", "device")
+                                if f"pgmap.page.{r}.pfn" in k]
+            s.add("pfninfo", "pfninfo -j " + " ".join(pfns))
+        if "poison.expected_fault" in k:
+            s.add("triage", "pttriage -j")
+            s.add("poison_pfninfo", "pfninfo -j " + k["poison.pfns"])
+        if "stale.table.pfn" in k:
+            s.add("check", "ptdump -C -j")
+            s.add("walk", f"ptwalk -j {k['stale.va_start']}")
+            s.add("rd_pmd", f"rd -p -64 {k['stale.pmd.entry_phys']} 1")
+        if "dmap.va" in k:
+            s.add("walk", f"ptwalk -j {k['dmap.va']}")
+            s.add("triage", "pttriage -j")
+            s.add("rd_pte", f"rd -p -64 {k['dmap.after.leaf_entry_phys']} 1")
+        if "hotremove.start_pfn" in k:
+            s.add("pfninfo", f"pfninfo -j {k['hotremove.start_pfn']} {k['hotremove.end_pfn']}")
+            s.add("check", "ptdump -C -j")
+        s.add("next", "rd -x jiffies")
+        s.run()
+        self.s = s
+
+    def out(self, name):
+        return self.s.out(name)
+
+
+def check_pgmap_matches_key_and_crash(d):
+    k = d.key
+    if "pgmap.address" not in k:
+        return "skip"
+    recs = [r for r in jsonl(d.out("pgmap")) if h(r["pgmap"]) == h(k["pgmap.address"])]
+    assert recs, (k["pgmap.address"], d.out("pgmap")[:500])
+    r = recs[0]
+    assert r["type_value"] == int(k["pgmap.type"]) and r["type"] == k["pgmap.type_name"], r
+    assert h(r["flags"]) == h(k["pgmap.flags"]), r
+    assert h(r["range_start"]) == h(k["pgmap.range.start"]), r
+    assert h(r["range_end"]) == h(k["pgmap.range.end"]), r
+    if k.get("pgmap.altmap.valid") == "1":
+        a = r["altmap"]
+        assert a is not None, r
+        for f in ("base_pfn", "end_pfn"):
+            assert h(a[f]) == h(k[f"pgmap.altmap.{f}"]), (f, a)
+        for f in ("reserve", "free", "align", "alloc"):
+            assert a[f] == int(k[f"pgmap.altmap.{f}"]), (f, a)
+        # crash's own reading of the structure agrees too.
+        st = d.out("struct")
+        m = re.search(r"base_pfn = (0x[0-9a-f]+)", st)
+        assert m and h(m.group(1)) == h(a["base_pfn"]), st[:400]
+        # The regions the module computed from 6.1's rules (end exclusive).
+        regions = {x["kind"]: (h(x["pfn_start"]), h(x["pfn_end"])) for x in r["regions"]}
+        for kind, key in (("uninitialized", "uninitialized"), ("altmap-memmap", "altmap_memmap"),
+                          ("device", "device")):
+            lo, hi = (h(x) for x in k[f"pgmap.region.{key}"].split("-"))
+            if hi > lo:
+                assert regions.get(kind) == (lo, hi), (kind, regions, k[f"pgmap.region.{key}"])
+    else:
+        assert r["altmap"] is None, r
+
+
+def check_pfninfo_verdicts(d):
+    k = d.key
+    if "pgmap.address" not in k:
+        return "skip"
+    recs = jsonl(d.out("pfninfo"))
+    assert len(recs) == len(d.pfn_regions), recs
+    want = {"first": "uninitialized" if int(k.get("pgmap.altmap.reserve", "0")) else None,
+            "altmap_memmap": "altmap-memmap", "device": "device"}
+    for region, rec in zip(d.pfn_regions, recs):
+        assert h(rec["pfn"]) == h(k[f"pgmap.page.{region}.pfn"])
+        # The struct page address the module printed (pfn_to_page()).
+        assert h(rec["page"]) == h(k[f"pgmap.page.{region}.addr"]), (region, rec)
+        if want[region]:
+            assert rec["memmap"] == want[region], (region, rec)
+        if region == "device":
+            assert h(rec["pgmap"]) == h(k["pgmap.address"]), rec
+
+
+def check_poisoned_memmap_triage(d):
+    k = d.key
+    if "poison.expected_fault" not in k:
+        return "skip"
+    t = jsonl(d.out("triage"))[0]
+    assert h(t["fault"]["value"]) == h(k["poison.expected_fault"]), t["fault"]
+    assert t["fault"]["class"] == "poison-compound-head", t["fault"]
+    pages = [r for r in t["registers"] if r["class"] == "struct-page"
+             and h(r["pfn"]) == h(k["poison.read.pfn"])]
+    assert pages and pages[0]["memmap"] == "uninitialized", t["registers"]
+    assert h(pages[0]["pgmap"]) == h(k["poison.pgmap"]), pages
+    assert "0x" not in t["verdict"] or True
+    v = t["verdict"]
+    assert "never-initialized" in v and ("%x" % h(k["poison.read.pfn"])) in v, v
+    assert ("%x" % h(k["poison.pgmap"])) in v, v
+    for rec in jsonl(d.out("poison_pfninfo")):
+        assert rec["memmap"] == "uninitialized" and rec["poison"].startswith("all 0xff"), rec
+
+
+def check_stale_table(d):
+    k = d.key
+    if "stale.table.pfn" not in k:
+        return "skip"
+    found = [r for r in jsonl(d.out("check")) if r.get("type") == "anomaly"
+             and r.get("table_pfn") and h(r["table_pfn"]) == h(k["stale.table.pfn"])]
+    kinds = {r["anomaly"] for r in found}
+    # The module freed the table; where it reached the buddy allocator the
+    # struct page says so, and a filtered dump (kdump -d 31) leaves it out.
+    if k.get("stale.table.state") == "buddy":
+        assert "stale-table" in kinds, (kinds, found)
+    if k.get("dump_method") == "kdump" or "kdump.makedumpfile_args" in k:
+        assert "excluded-table" in kinds, kinds
+    for r in found:
+        assert h(r["entry_pa"]) == h(k["stale.pmd.entry_phys"]), r
+        assert h(r["entry"]) == h(k["stale.pmd.entry"]), r
+        assert h(r["va_start"]) <= h(k["stale.va_start"]) < h(r["va_end"]), r
+    # crash reads the same PMD entry at that physical address.
+    assert ("%x" % h(k["stale.pmd.entry"])) in d.out("rd_pmd"), d.out("rd_pmd")
+    w = jsonl(d.out("walk"))[0]
+    assert any(f["kind"] == "stale-table" and h(f["table_pfn"]) == h(k["stale.table.pfn"])
+               for f in w["findings"]) or w["status"] == "excluded", w
+
+
+def check_invalid_direct_map(d):
+    k = d.key
+    if "dmap.va" not in k:
+        return "skip"
+    w = jsonl(d.out("walk"))[0]
+    assert w["status"] == "not-present", w
+    last = w["levels"][-1]
+    assert h(last["entry_pa"]) == h(k["dmap.after.leaf_entry_phys"]), last
+    assert h(last["entry"]) == h(k["dmap.after.leaf_entry"]), last
+    assert ("%x" % h(k["dmap.after.leaf_entry"])) in d.out("rd_pte"), d.out("rd_pte")
+    finds = [f for f in w["findings"] if f["kind"] == "invalid-direct-map"]
+    assert finds and h(finds[0]["pfn"]) == h(k["dmap.pfn"]), w["findings"]
+    t = jsonl(d.out("triage"))[0]
+    assert h(t["fault"]["value"]) == h(k["dmap.expected_fault"]), t
+
+
+def check_hot_removed_memory(d):
+    k = d.key
+    if "hotremove.start_pfn" not in k or k.get("hotremove.removed") != "1":
+        return "skip"
+    recs = jsonl(d.out("pfninfo"))
+    assert recs[0]["memmap"] == "absent", recs[0]
+    anomalies = [r for r in jsonl(d.out("check")) if r.get("type") == "anomaly"]
+    # No table of the kernel's lives in the removed range.
+    start, end = h(k["hotremove.start_pfn"]), h(k["hotremove.end_pfn"])
+    assert not [a for a in anomalies if a.get("table_pfn") and start <= h(a["table_pfn"]) < end]
+
+
+def check_session_survives(d):
+    out = d.out("next")
+    assert re.search(r"[0-9a-f]{8,}", out), out
+    assert "Segmentation" not in d.s.console
+
+
+CHECKS = [check_pgmap_matches_key_and_crash, check_pfninfo_verdicts, check_poisoned_memmap_triage,
+          check_stale_table, check_invalid_direct_map, check_hot_removed_memory,
+          check_session_survives]
