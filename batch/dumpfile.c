@@ -156,16 +156,29 @@ fail:
 	return -1;
 }
 
-/* Copy the whole file, then patch the ELF header fields libkdumpfile misreads. */
+/*
+ * Copy the whole file, then patch the ELF header fields libkdumpfile
+ * misreads.  copy_file_range() shares the blocks where the filesystem can
+ * (btrfs, XFS) and copies inside the kernel elsewhere.
+ */
 static int s390x_elf_fix(int in, const char *path, char *why, size_t why_len)
 {
 	int out = temp_fd(why, why_len);
 	uint8_t *buf, zero[8] = { 0 };
-	off_t pos = 0;
+	off_t pos = 0, ipos = 0, opos = 0;
 	ssize_t n;
 
 	if (out < 0)
 		return -1;
+	while ((n = copy_file_range(in, &ipos, out, &opos, 1u << 30, 0)) > 0)
+		;
+	if (n == 0 && ipos > 0)
+		goto patch;
+	/* No copy_file_range here (old kernel, other filesystems): by hand. */
+	if (ftruncate(out, 0)) {
+		close(out);
+		return -1;
+	}
 	buf = malloc(COPY_CHUNK);
 	if (!buf) {
 		close(out);
@@ -181,6 +194,7 @@ static int s390x_elf_fix(int in, const char *path, char *why, size_t why_len)
 		pos += n;
 	}
 	free(buf);
+patch:
 	/* Elf64_Ehdr: e_shoff at 40 (8 bytes), e_shnum at 60, e_shstrndx at 62. */
 	if (pwrite_all(out, zero, 8, 40) || pwrite_all(out, zero, 2, 60) ||
 	    pwrite_all(out, zero, 2, 62)) {

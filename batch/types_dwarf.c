@@ -349,12 +349,14 @@ static void index_cu(struct dwarf_info *dw, Dwarf_Die *cu)
 	} while (dwarf_siblingof(&die, &die) == 0);
 }
 
-/* Scan on until key is known or the DWARF ends. */
-static struct dw_slot *lookup(struct dwarf_info *dw, const char *key)
+/* Scan on until key (or alt, when not NULL) is known or the DWARF ends. */
+static struct dw_slot *lookup2(struct dwarf_info *dw, const char *key, const char *alt)
 {
 	struct dw_slot *s = find(dw, key);
 	double t0;
 
+	if (!s && alt)
+		s = find(dw, alt);
 	if (s || dw->scan_done || !dw->dbg)
 		return s;
 	t0 = now();
@@ -373,9 +375,16 @@ static struct dw_slot *lookup(struct dwarf_info *dw, const char *key)
 		if (dwarf_offdie(dw->dbg, off + hsize, &cu))
 			index_cu(dw, &cu);
 		s = find(dw, key);
+		if (!s && alt)
+			s = find(dw, alt);
 	}
 	dw->scan_secs += now() - t0;
 	return s;
+}
+
+static struct dw_slot *lookup(struct dwarf_info *dw, const char *key)
+{
+	return lookup2(dw, key, NULL);
 }
 
 static int die_at(struct dwarf_info *dw, const struct dw_slot *s, Dwarf_Die *die)
@@ -383,18 +392,22 @@ static int die_at(struct dwarf_info *dw, const struct dw_slot *s, Dwarf_Die *die
 	return dwarf_offdie(dw->dbg, s->value, die) ? 0 : -1;
 }
 
-/* The struct or union called name, or a typedef of one. */
+/*
+ * The struct or union called name, or a typedef of one ("mm_context_t" is a
+ * typedef of an anonymous struct): whichever the scan meets first.
+ */
 static int composite(struct dwarf_info *dw, const char *name, Dwarf_Die *out)
 {
-	char key[256];
+	char skey[256], tkey[256];
 	struct dw_slot *s;
 
-	snprintf(key, sizeof(key), "s:%s", name);
-	s = lookup(dw, key);
+	snprintf(skey, sizeof(skey), "s:%s", name);
+	snprintf(tkey, sizeof(tkey), "t:%s", name);
+	lookup2(dw, skey, tkey);
+	s = find(dw, skey);
 	if (s)
 		return die_at(dw, s, out);
-	snprintf(key, sizeof(key), "t:%s", name);
-	s = find(dw, key);
+	s = find(dw, tkey);
 	if (s && die_at(dw, s, out) == 0 && dwarf_peel_type(out, out) == 0)
 		return 0;
 	return -1;
