@@ -35,7 +35,7 @@ EXT_DIR   ?= /usr/lib64/crash/extensions
 
 .PHONY: all install deps check unit unit-asan integration demo dumps clean lint fuzz fuzz-smoke bench integration-asan
 
-all: $(BUILD)/ptwalk.so
+all: $(BUILD)/ptwalk.so $(BUILD)/ptwalk-batch
 
 deps:
 	bash scripts/install-deps.sh
@@ -51,7 +51,7 @@ $(BUILD)/obj/extension/%.o: extension/%.c $(wildcard include/ptwalk/*.h extensio
 $(BUILD)/ptwalk.so: $(CORE_OBJS) $(EXT_OBJS)
 	$(CC) -shared $(CFLAGS) -o $@ $^
 
-install: $(BUILD)/ptwalk.so
+install: $(BUILD)/ptwalk.so $(BUILD)/ptwalk-batch
 	install -d $(DESTDIR)$(EXT_DIR)
 	install -m 0644 $< $(DESTDIR)$(EXT_DIR)/ptwalk.so
 
@@ -121,10 +121,14 @@ $(BUILD)/bench: bench/bench.c $(BUILD)/libcore.a $(HDRS)
 bench: $(BUILD)/bench
 	$(BUILD)/bench
 
+# ---- the batch analyzer (batch/README.md) and cross-arch builds/dumps ----
+include batch/Makefile.inc
+include sample-dumps/cross/cross.mk
+
 # ---- sample dumps and real-dump integration tests ----
 -include sample-dumps/dumps.mk
 
-integration: $(BUILD)/ptwalk.so dumps
+integration: $(BUILD)/ptwalk.so $(BUILD)/ptwalk-batch cross dumps dumps-cross
 	/usr/bin/python3 tests/integration/run.py --so $(CURDIR)/$(BUILD)/ptwalk.so
 
 # The extension built with ASan+UBSan, in an uninstrumented crash (runtimes

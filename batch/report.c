@@ -157,39 +157,9 @@ void report_check_summary(FILE *fp, const struct pw_checker *chk)
 		(unsigned long long)chk->count, (unsigned long long)chk->wx_pages);
 }
 
-static const char *const region_names[] = { "uninitialized", "altmap-memmap", "device" };
-
 void report_pgmap(FILE *fp, const struct pw_pgmap *p)
 {
-	struct pw_altmap_regions r;
-	uint64_t bounds[3][2];
-
-	pw_pgmap_regions(p, &r);
-	bounds[0][0] = r.uninit_start, bounds[0][1] = r.uninit_end;
-	bounds[1][0] = r.memmap_start, bounds[1][1] = r.memmap_end;
-	bounds[2][0] = r.device_start, bounds[2][1] = r.device_end;
-	fprintf(fp, "{\"pgmap\":\"0x%llx\",\"type\":\"%s\",\"type_value\":%lld,\"flags\":\"0x%llx\","
-		"\"nr_range\":%lld,\"owner\":\"0x%llx\",\"range_start\":\"0x%llx\",\"range_end\":\"0x%llx\",",
-		(unsigned long long)p->addr, pw_pgmap_type_name(p->type), (long long)p->type,
-		(unsigned long long)p->flags, (long long)p->nr_range, (unsigned long long)p->owner,
-		(unsigned long long)p->range_start, (unsigned long long)p->range_end);
-	if (p->has_altmap)
-		fprintf(fp, "\"altmap\":{\"base_pfn\":\"0x%llx\",\"end_pfn\":\"0x%llx\",\"reserve\":%llu,"
-			"\"free\":%llu,\"align\":%llu,\"alloc\":%llu},",
-			(unsigned long long)p->base_pfn, (unsigned long long)p->end_pfn,
-			(unsigned long long)p->reserve, (unsigned long long)p->free,
-			(unsigned long long)p->align, (unsigned long long)p->alloc);
-	else
-		fputs("\"altmap\":null,", fp);
-	fputs("\"regions\":[", fp);
-	for (int i = 0, n = 0; i < 3; i++) {
-		if (bounds[i][1] <= bounds[i][0])
-			continue;
-		fprintf(fp, "%s{\"kind\":\"%s\",\"pfn_start\":\"0x%llx\",\"pfn_end\":\"0x%llx\"}",
-			n++ ? "," : "", region_names[i], (unsigned long long)bounds[i][0],
-			(unsigned long long)bounds[i][1]);
-	}
-	fputs("]}", fp);
+	pw_pgmap_json(fp, p);
 }
 
 /* The verdict: the strongest explanation the values support (cmd_triage.c). */

@@ -152,28 +152,91 @@ const char *pw_pgmap_type_name(int64_t type)
 	}
 }
 
+const char *pw_region_name(enum pw_region_kind kind)
+{
+	static const char *const names[] = {
+		"uninitialized", "altmap-padding", "altmap-memmap", "altmap-unused", "device",
+	};
+
+	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
+}
+
+const char *pw_region_meaning(enum pw_region_kind kind)
+{
+	switch (kind) {
+	case PW_R_UNINITIALIZED: return "struct pages never initialized (altmap reserve)";
+	case PW_R_ALTMAP_PADDING: return "reserved pages skipped to align the memmap (altmap align)";
+	case PW_R_ALTMAP_MEMMAP: return "reserved pages holding the memmap (altmap alloc)";
+	case PW_R_ALTMAP_UNUSED: return "reserved pages of the altmap not used";
+	case PW_R_DEVICE: return "ZONE_DEVICE pages pointing to this pgmap";
+	}
+	return "unknown";
+}
+
+static int add_region(struct pw_pgmap_region *out, int n, enum pw_region_kind kind,
+		      uint64_t start, uint64_t end)
+{
+	if (end <= start)
+		return n;
+	out[n].kind = kind;
+	out[n].start = start;
+	out[n].end = end;
+	return n + 1;
+}
+
 /*
  * Linux 6.1: memmap_init_range() skips [base_pfn, base_pfn + reserve) when the
  * range starts at base_pfn and initializes up to base_pfn + reserve + free as
- * reserved pages (they hold the memmap); memmap_init_zone_device() starts at
- * base_pfn + vmem_altmap_offset() = base + reserve + free.
+ * reserved pages; the memmap was allocated from that free space by
+ * altmap_alloc_block_buf(), which first skips `align` pfns to align the block
+ * (so this split is exact when the memmap went in one aligned block, as for
+ * nvdimm namespaces); memmap_init_zone_device() starts at base_pfn +
+ * vmem_altmap_offset() = base + reserve + free.
  */
-void pw_pgmap_regions(const struct pw_pgmap *p, struct pw_altmap_regions *r)
+int pw_pgmap_regions(const struct pw_pgmap *p, struct pw_pgmap_region *out)
 {
 	uint64_t start = p->range_start >> 12, end = (p->range_end >> 12) + 1;
+	uint64_t uninit_end, free_start, free_end, pad_end, memmap_end;
+	int n = 0;
 
-	memset(r, 0, sizeof(*r));
-	if (!p->has_altmap) {
-		r->device_start = start;
-		r->device_end = end;
-		return;
-	}
-	r->uninit_start = p->base_pfn;
-	r->uninit_end = start == p->base_pfn ? p->base_pfn + p->reserve : p->base_pfn;
-	r->memmap_start = r->uninit_end > start ? r->uninit_end : start;
-	r->memmap_end = p->base_pfn + p->reserve + p->free;
-	r->device_start = r->memmap_end;
-	r->device_end = end;
+	if (!p->has_altmap)
+		return add_region(out, 0, PW_R_DEVICE, start, end);
+	uninit_end = start == p->base_pfn ? p->base_pfn + p->reserve : p->base_pfn;
+	n = add_region(out, n, PW_R_UNINITIALIZED, p->base_pfn, uninit_end);
+	free_start = uninit_end > start ? uninit_end : start;
+	free_end = p->base_pfn + p->reserve + p->free;
+	pad_end = free_start + p->align < free_end ? free_start + p->align : free_end;
+	memmap_end = pad_end + p->alloc < free_end ? pad_end + p->alloc : free_end;
+	n = add_region(out, n, PW_R_ALTMAP_PADDING, free_start, pad_end);
+	n = add_region(out, n, PW_R_ALTMAP_MEMMAP, pad_end, memmap_end);
+	n = add_region(out, n, PW_R_ALTMAP_UNUSED, memmap_end, free_end);
+	return add_region(out, n, PW_R_DEVICE, free_end, end);
+}
+
+void pw_pgmap_json(FILE *fp, const struct pw_pgmap *p)
+{
+	struct pw_pgmap_region r[PW_MAX_REGIONS];
+	int n = pw_pgmap_regions(p, r);
+
+	fprintf(fp, "{\"pgmap\":\"0x%llx\",\"type\":\"%s\",\"type_value\":%lld,\"flags\":\"0x%llx\","
+		"\"nr_range\":%lld,\"owner\":\"0x%llx\",\"range_start\":\"0x%llx\",\"range_end\":\"0x%llx\",",
+		(unsigned long long)p->addr, pw_pgmap_type_name(p->type), (long long)p->type,
+		(unsigned long long)p->flags, (long long)p->nr_range, (unsigned long long)p->owner,
+		(unsigned long long)p->range_start, (unsigned long long)p->range_end);
+	if (p->has_altmap)
+		fprintf(fp, "\"altmap\":{\"base_pfn\":\"0x%llx\",\"end_pfn\":\"0x%llx\",\"reserve\":%llu,"
+			"\"free\":%llu,\"align\":%llu,\"alloc\":%llu},",
+			(unsigned long long)p->base_pfn, (unsigned long long)p->end_pfn,
+			(unsigned long long)p->reserve, (unsigned long long)p->free,
+			(unsigned long long)p->align, (unsigned long long)p->alloc);
+	else
+		fputs("\"altmap\":null,", fp);
+	fputs("\"regions\":[", fp);
+	for (int i = 0; i < n; i++)
+		fprintf(fp, "%s{\"kind\":\"%s\",\"pfn_start\":\"0x%llx\",\"pfn_end\":\"0x%llx\"}",
+			i ? "," : "", pw_region_name(r[i].kind), (unsigned long long)r[i].start,
+			(unsigned long long)r[i].end);
+	fputs("]}", fp);
 }
 
 struct pgmap_offsets {
@@ -302,6 +365,7 @@ const char *pw_verdict_name(enum pw_verdict v)
 	switch (v) {
 	case PW_V_UNINITIALIZED: return "uninitialized";
 	case PW_V_ALTMAP_MEMMAP: return "altmap-memmap";
+	case PW_V_ALTMAP_RESERVED: return "altmap-reserved";
 	case PW_V_DEVICE: return "device";
 	case PW_V_ONLINE: return "online";
 	case PW_V_OFFLINE: return "offline";
@@ -369,18 +433,31 @@ int pw_pfninfo(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
 			out->poison = poison_of(out->raw, out->raw_len);
 	}
 	if (out->pgmap) {
-		struct pw_altmap_regions r;
+		struct pw_pgmap_region r[PW_MAX_REGIONS];
+		int n = pw_pgmap_regions(out->pgmap, r);
 
-		pw_pgmap_regions(out->pgmap, &r);
-		if (pfn >= r.uninit_start && pfn < r.uninit_end) {
-			out->verdict = PW_V_UNINITIALIZED;
-			out->why = "in the altmap reserve: memmap_init_range() skips it, never initialized";
-		} else if (pfn >= r.memmap_start && pfn < r.memmap_end) {
-			out->verdict = PW_V_ALTMAP_MEMMAP;
-			out->why = "holds the device's memmap: initialized as a reserved page, no pgmap";
-		} else {
-			out->verdict = PW_V_DEVICE;
-			out->why = "ZONE_DEVICE page initialized by memmap_init_zone_device()";
+		out->verdict = PW_V_DEVICE;
+		out->why = "ZONE_DEVICE page initialized by memmap_init_zone_device()";
+		for (int i = 0; i < n; i++) {
+			if (pfn < r[i].start || pfn >= r[i].end)
+				continue;
+			switch (r[i].kind) {
+			case PW_R_UNINITIALIZED:
+				out->verdict = PW_V_UNINITIALIZED;
+				out->why = "in the altmap reserve: memmap_init_range() skips it, never initialized";
+				break;
+			case PW_R_ALTMAP_MEMMAP:
+				out->verdict = PW_V_ALTMAP_MEMMAP;
+				out->why = "holds the device's memmap: initialized as a reserved page, no pgmap";
+				break;
+			case PW_R_ALTMAP_PADDING:
+			case PW_R_ALTMAP_UNUSED:
+				out->verdict = PW_V_ALTMAP_RESERVED;
+				out->why = "altmap free space not holding the memmap: a reserved page, no pgmap";
+				break;
+			case PW_R_DEVICE:
+				break;
+			}
 		}
 	} else {
 		out->verdict = out->sec.raw & PW_SECTION_IS_ONLINE ? PW_V_ONLINE : PW_V_OFFLINE;

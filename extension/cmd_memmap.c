@@ -32,21 +32,10 @@ void memmap_close(struct memmap_ctx *m)
 	ctx_close(&m->c);
 }
 
-static const char *const region_names[] = { "uninitialized", "altmap-memmap", "device" };
-
 static void pgmap_text(const struct pw_pgmap *p)
 {
-	struct pw_altmap_regions r;
-	const uint64_t *span[3][2] = {
-		{ &r.uninit_start, &r.uninit_end },
-		{ &r.memmap_start, &r.memmap_end },
-		{ &r.device_start, &r.device_end },
-	};
-	static const char *const what[] = {
-		"struct pages never initialized (altmap reserve)",
-		"reserved pages holding the memmap (altmap free)",
-		"ZONE_DEVICE pages pointing to this pgmap",
-	};
+	struct pw_pgmap_region r[PW_MAX_REGIONS];
+	int n = pw_pgmap_regions(p, r);
 
 	fprintf(fp, "PGMAP %llx  %s (%lld)  flags %llx  nr_range %lld  owner %llx\n",
 		(unsigned long long)p->addr, pw_pgmap_type_name(p->type), (long long)p->type,
@@ -55,56 +44,17 @@ static void pgmap_text(const struct pw_pgmap *p)
 	fprintf(fp, "  range   %llx-%llx  (pfn %llx-%llx)\n",
 		(unsigned long long)p->range_start, (unsigned long long)p->range_end,
 		(unsigned long long)(p->range_start >> 12), (unsigned long long)(p->range_end >> 12));
-	if (!p->has_altmap) {
+	if (!p->has_altmap)
 		fprintf(fp, "  altmap  none (memmap in RAM)\n");
-	} else {
+	else
 		fprintf(fp, "  altmap  base_pfn %llx  end_pfn %llx  reserve %llu  free %llu  align %llu  alloc %llu\n",
 			(unsigned long long)p->base_pfn, (unsigned long long)p->end_pfn,
 			(unsigned long long)p->reserve, (unsigned long long)p->free,
 			(unsigned long long)p->align, (unsigned long long)p->alloc);
-	}
-	pw_pgmap_regions(p, &r);
-	for (int i = 0; i < 3; i++) {
-		uint64_t s = *span[i][0], e = *span[i][1];
-
-		if (e > s)
-			fprintf(fp, "  %-14s pfn %llx-%llx  (%llu pages): %s\n", region_names[i],
-				(unsigned long long)s, (unsigned long long)(e - 1),
-				(unsigned long long)(e - s), what[i]);
-	}
-}
-
-static void pgmap_json(const struct pw_pgmap *p)
-{
-	struct pw_altmap_regions r;
-	uint64_t bounds[3][2];
-
-	pw_pgmap_regions(p, &r);
-	bounds[0][0] = r.uninit_start, bounds[0][1] = r.uninit_end;
-	bounds[1][0] = r.memmap_start, bounds[1][1] = r.memmap_end;
-	bounds[2][0] = r.device_start, bounds[2][1] = r.device_end;
-	fprintf(fp, "{\"pgmap\":\"0x%llx\",\"type\":\"%s\",\"type_value\":%lld,\"flags\":\"0x%llx\","
-		"\"nr_range\":%lld,\"owner\":\"0x%llx\",\"range_start\":\"0x%llx\",\"range_end\":\"0x%llx\",",
-		(unsigned long long)p->addr, pw_pgmap_type_name(p->type), (long long)p->type,
-		(unsigned long long)p->flags, (long long)p->nr_range, (unsigned long long)p->owner,
-		(unsigned long long)p->range_start, (unsigned long long)p->range_end);
-	if (p->has_altmap)
-		fprintf(fp, "\"altmap\":{\"base_pfn\":\"0x%llx\",\"end_pfn\":\"0x%llx\",\"reserve\":%llu,"
-			"\"free\":%llu,\"align\":%llu,\"alloc\":%llu},",
-			(unsigned long long)p->base_pfn, (unsigned long long)p->end_pfn,
-			(unsigned long long)p->reserve, (unsigned long long)p->free,
-			(unsigned long long)p->align, (unsigned long long)p->alloc);
-	else
-		fputs("\"altmap\":null,", fp);
-	fputs("\"regions\":[", fp);
-	for (int i = 0, n = 0; i < 3; i++) {
-		if (bounds[i][1] <= bounds[i][0])
-			continue;
-		fprintf(fp, "%s{\"kind\":\"%s\",\"pfn_start\":\"0x%llx\",\"pfn_end\":\"0x%llx\"}",
-			n++ ? "," : "", region_names[i], (unsigned long long)bounds[i][0],
-			(unsigned long long)bounds[i][1]);
-	}
-	fputs("]}\n", fp);
+	for (int i = 0; i < n; i++)
+		fprintf(fp, "  %-14s pfn %llx-%llx  (%llu pages): %s\n", pw_region_name(r[i].kind),
+			(unsigned long long)r[i].start, (unsigned long long)(r[i].end - 1),
+			(unsigned long long)(r[i].end - r[i].start), pw_region_meaning(r[i].kind));
 }
 
 void cmd_pgmap(void)
@@ -130,9 +80,10 @@ void cmd_pgmap(void)
 	else if (!m.npgmaps && !json)
 		fprintf(fp, "no dev_pagemap in pgmap_array: this kernel has no ZONE_DEVICE memory\n");
 	for (int i = 0; i < m.npgmaps; i++) {
-		if (json)
-			pgmap_json(&m.pgmaps[i]);
-		else
+		if (json) {
+			pw_pgmap_json(fp, &m.pgmaps[i]);
+			fputc('\n', fp);
+		} else
 			pgmap_text(&m.pgmaps[i]);
 	}
 	memmap_close(&m);

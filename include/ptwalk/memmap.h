@@ -74,14 +74,26 @@ struct pw_pgmap {
 	uint64_t base_pfn, end_pfn, reserve, free, align, alloc;
 };
 
-/* The pfn regions an altmap implies (6.1): see memmap.c. */
-struct pw_altmap_regions {
-	uint64_t uninit_start, uninit_end;   /* [start, end) never initialized */
-	uint64_t memmap_start, memmap_end;   /* reserved pages holding the memmap */
-	uint64_t device_start, device_end;   /* ZONE_DEVICE pages pointing to the pgmap */
+/* The pfn regions a pgmap implies (6.1): see pw_pgmap_regions() in memmap.c. */
+enum pw_region_kind {
+	PW_R_UNINITIALIZED,  /* altmap reserve: struct pages never initialized */
+	PW_R_ALTMAP_PADDING, /* altmap free, skipped to align the memmap */
+	PW_R_ALTMAP_MEMMAP,  /* altmap free, holding the memmap */
+	PW_R_ALTMAP_UNUSED,  /* altmap free, not used */
+	PW_R_DEVICE,         /* ZONE_DEVICE pages pointing to the pgmap */
 };
-void pw_pgmap_regions(const struct pw_pgmap *p, struct pw_altmap_regions *r);
+#define PW_MAX_REGIONS 5
+struct pw_pgmap_region {
+	enum pw_region_kind kind;
+	uint64_t start, end; /* pfns, end exclusive; never empty */
+};
+/* The non-empty regions of a pgmap, in pfn order; returns how many. */
+int pw_pgmap_regions(const struct pw_pgmap *p, struct pw_pgmap_region *out);
+const char *pw_region_name(enum pw_region_kind kind);
+const char *pw_region_meaning(enum pw_region_kind kind);
 const char *pw_pgmap_type_name(int64_t type);
+/* One pgmap as a JSON object (no newline): what pgmap -j and the batch print. */
+void pw_pgmap_json(FILE *fp, const struct pw_pgmap *p);
 
 /* Every dev_pagemap in pgmap_array; returns how many (<= max) or < 0 on error. */
 int pw_pgmaps(struct pw_memmap *mm, struct pw_pgmap *out, int max, char *why, size_t why_len);
@@ -89,6 +101,7 @@ int pw_pgmaps(struct pw_memmap *mm, struct pw_pgmap *out, int max, char *why, si
 enum pw_verdict {
 	PW_V_UNINITIALIZED,  /* struct page never initialized: never trust it */
 	PW_V_ALTMAP_MEMMAP,  /* a page holding the device's memmap */
+	PW_V_ALTMAP_RESERVED,/* altmap free space not holding the memmap (reserved page) */
 	PW_V_DEVICE,         /* a ZONE_DEVICE data page */
 	PW_V_ONLINE,         /* ordinary memory, section online */
 	PW_V_OFFLINE,        /* has a memmap, but its section is offline */

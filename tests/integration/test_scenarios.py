@@ -77,13 +77,19 @@ def check_pgmap_matches_key_and_crash(d):
         st = d.out("struct")
         m = re.search(r"base_pfn = (0x[0-9a-f]+)", st)
         assert m and h(m.group(1)) == h(a["base_pfn"]), st[:400]
-        # The regions the module computed from 6.1's rules (end exclusive).
+        # The regions the module computed from 6.1's rules (end exclusive):
+        # the reserve, the altmap's free space as a whole, the device pages,
+        # and inside the free space the pfns the memmap really occupies.
         regions = {x["kind"]: (h(x["pfn_start"]), h(x["pfn_end"])) for x in r["regions"]}
-        for kind, key in (("uninitialized", "uninitialized"), ("altmap-memmap", "altmap_memmap"),
-                          ("device", "device")):
-            lo, hi = (h(x) for x in k[f"pgmap.region.{key}"].split("-"))
-            if hi > lo:
-                assert regions.get(kind) == (lo, hi), (kind, regions, k[f"pgmap.region.{key}"])
+        lo, hi = (h(x) for x in k["pgmap.region.uninitialized"].split("-"))
+        assert regions.get("uninitialized") == ((lo, hi) if hi > lo else None), regions
+        lo, hi = (h(x) for x in k["pgmap.region.device"].split("-"))
+        assert regions.get("device") == (lo, hi), regions
+        lo, hi = (h(x) for x in k["pgmap.region.altmap_memmap"].split("-"))
+        free = [v for kind, v in regions.items() if kind.startswith("altmap-")]
+        assert (min(v[0] for v in free), max(v[1] for v in free)) == (lo, hi), (regions, lo, hi)
+        lo, hi = (h(x) for x in k["pgmap.altmap.memmap_pfns"].split("-"))
+        assert regions.get("altmap-memmap") == ((lo, hi) if hi > lo else None), (regions, lo, hi)
     else:
         assert r["altmap"] is None, r
 
@@ -94,8 +100,13 @@ def check_pfninfo_verdicts(d):
         return "skip"
     recs = jsonl(d.out("pfninfo"))
     assert len(recs) == len(d.pfn_regions), recs
+    # The key's "altmap_memmap" page is the first of the altmap's free space:
+    # the memmap itself starts after the alignment padding (memmap_pfns).
+    memmap_lo, memmap_hi = (h(x) for x in k.get("pgmap.altmap.memmap_pfns", "0x0-0x0").split("-"))
+    first_free = h(k["pgmap.page.altmap_memmap.pfn"]) if "pgmap.page.altmap_memmap.pfn" in k else 0
     want = {"first": "uninitialized" if int(k.get("pgmap.altmap.reserve", "0")) else None,
-            "altmap_memmap": "altmap-memmap", "device": "device"}
+            "altmap_memmap": "altmap-memmap" if memmap_lo <= first_free < memmap_hi
+            else "altmap-reserved", "device": "device"}
     for region, rec in zip(d.pfn_regions, recs):
         assert h(rec["pfn"]) == h(k[f"pgmap.page.{region}.pfn"])
         # The struct page address the module printed (pfn_to_page()).

@@ -153,20 +153,26 @@ static void memmap_free(struct mfix *f)
 static void test_pgmap_array_dedup_and_regions(void **state)
 {
 	struct mfix *f = memmap_new();
-	struct pw_altmap_regions r;
+	struct pw_pgmap_region r[PW_MAX_REGIONS];
 
 	(void)state;
 	assert_int_equal(f->npgmaps, 1);
 	assert_int_equal(f->pgmaps[0].type, 3);
 	assert_string_equal(pw_pgmap_type_name(f->pgmaps[0].type), "MEMORY_DEVICE_FS_DAX");
 	assert_true(f->pgmaps[0].has_altmap);
-	pw_pgmap_regions(&f->pgmaps[0], &r);
-	assert_int_equal(r.uninit_start, PFN_DEV);
-	assert_int_equal(r.uninit_end, PFN_DEV + 2);
-	assert_int_equal(r.memmap_start, PFN_DEV + 2);
-	assert_int_equal(r.memmap_end, PFN_DEV + 64);
-	assert_int_equal(r.device_start, PFN_DEV + 64);
-	assert_int_equal(r.device_end, PFN_DEV + 0x1000);
+	/* reserve 2, free 62 = align 30 + alloc 32: padding first, then the memmap. */
+	assert_int_equal(pw_pgmap_regions(&f->pgmaps[0], r), 4);
+	assert_int_equal(r[0].kind, PW_R_UNINITIALIZED);
+	assert_int_equal(r[0].start, PFN_DEV);
+	assert_int_equal(r[0].end, PFN_DEV + 2);
+	assert_int_equal(r[1].kind, PW_R_ALTMAP_PADDING);
+	assert_int_equal(r[1].end, PFN_DEV + 32);
+	assert_int_equal(r[2].kind, PW_R_ALTMAP_MEMMAP);
+	assert_int_equal(r[2].start, PFN_DEV + 32);
+	assert_int_equal(r[2].end, PFN_DEV + 64);
+	assert_int_equal(r[3].kind, PW_R_DEVICE);
+	assert_int_equal(r[3].start, PFN_DEV + 64);
+	assert_int_equal(r[3].end, PFN_DEV + 0x1000);
 	memmap_free(f);
 }
 
@@ -189,7 +195,8 @@ static void test_verdicts(void **state)
 	expect_verdict(f, 0x100, PW_V_ONLINE);
 	expect_verdict(f, PFN_DEV, PW_V_UNINITIALIZED);
 	expect_verdict(f, PFN_DEV + 1, PW_V_UNINITIALIZED);
-	expect_verdict(f, PFN_DEV + 2, PW_V_ALTMAP_MEMMAP);
+	expect_verdict(f, PFN_DEV + 2, PW_V_ALTMAP_RESERVED);
+	expect_verdict(f, PFN_DEV + 32, PW_V_ALTMAP_MEMMAP);
 	expect_verdict(f, PFN_DEV + 63, PW_V_ALTMAP_MEMMAP);
 	expect_verdict(f, PFN_DEV + 64, PW_V_DEVICE);
 	expect_verdict(f, PFN_DEV + 0xfff, PW_V_DEVICE);
