@@ -611,14 +611,13 @@ int batch_analyze(const char *path, const struct batch_opts *o, FILE *out,
 		}
 		mm_sources |= r.d.used;
 	} else {
-		char full[WHY + 200];
+		char reason[WHY];
+		int btf_failed = r.d.btf_tried && !r.d.btf;
 
-		snprintf(full, sizeof(full), "cannot read the memory model: %s%s%s", mm_why,
-			 r.d.btf_tried && !r.d.btf ? " (btf: " : "",
-			 r.d.btf_tried && !r.d.btf ? r.d.btf_why : "");
-		if (r.d.btf_tried && !r.d.btf)
-			strncat(full, ")", sizeof(full) - strlen(full) - 1);
-		snprintf(mm_why, sizeof(mm_why), "%s", full);
+		memcpy(reason, mm_why, sizeof(reason));
+		snprintf(mm_why, sizeof(mm_why), "cannot read the memory model: %.300s%s%.150s%s",
+			 reason, btf_failed ? " (btf: " : "", btf_failed ? r.d.btf_why : "",
+			 btf_failed ? ")" : "");
 		analysis_error(&r, "pgmap", mm_why);
 	}
 

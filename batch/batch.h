@@ -51,7 +51,8 @@ struct batch_dump {
 	char crash_time[32];
 	uint64_t kernel_offset;    /* KERNELOFFSET (KASLR), 0 when absent */
 	uint64_t page_size;
-	struct _kdump_bmp *ram_bmp;  /* memory.pagemap: RAM pages */
+	struct _kdump_bmp *ram_bmp;  /* memory.pagemap: RAM pages (on first need) */
+	int ram_bmp_tried;
 
 	/* Sources, opened lazily (kallsyms, btf) or by the caller (dwarf). */
 	struct kallsyms *ks;

@@ -73,7 +73,18 @@ static void note_missing(struct batch_dump *d, const char *what, const char *nam
 static int ram_page(struct batch_dump *d, uint64_t pa)
 {
 	kdump_addr_t idx = pa / d->page_size;
+	kdump_attr_t attr;
 
+	/* Fetched on the first failed read only: libkdumpfile 0.5.1 leaks 24 KiB
+	 * on every dump whose memory.pagemap was asked for. */
+	if (!d->ram_bmp_tried) {
+		d->ram_bmp_tried = 1;
+		if (kdump_get_attr(d->kd, KDUMP_ATTR_MEMORY_PAGEMAP, &attr) == KDUMP_OK &&
+		    attr.type == KDUMP_BITMAP) {
+			d->ram_bmp = attr.val.bitmap;
+			kdump_bmp_incref(d->ram_bmp);
+		}
+	}
 	if (!d->ram_bmp || kdump_bmp_find_set(d->ram_bmp, &idx) != KDUMP_OK)
 		return 0;
 	return idx == pa / d->page_size;
@@ -340,7 +351,6 @@ int bd_open(struct batch_dump *d, const char *path, int allow_convert,
 	    char *why, size_t why_len)
 {
 	const char *arch = NULL, *fmt = NULL;
-	kdump_attr_t attr;
 	kdump_num_t num;
 	int64_t v;
 
@@ -381,11 +391,6 @@ int bd_open(struct batch_dump *d, const char *path, int allow_convert,
 	d->page_size = 4096;
 	if (kdump_get_number_attr(d->kd, KDUMP_ATTR_PAGE_SIZE, &num) == KDUMP_OK && num)
 		d->page_size = num;
-	if (kdump_get_attr(d->kd, KDUMP_ATTR_MEMORY_PAGEMAP, &attr) == KDUMP_OK &&
-	    attr.type == KDUMP_BITMAP) {
-		d->ram_bmp = attr.val.bitmap;
-		kdump_bmp_incref(d->ram_bmp);
-	}
 	copy_vmcoreinfo(d, "OSRELEASE", d->osrelease, sizeof(d->osrelease));
 	copy_vmcoreinfo(d, "BUILD-ID", d->build_id, sizeof(d->build_id));
 	copy_vmcoreinfo(d, "CRASHTIME", d->crash_time, sizeof(d->crash_time));
