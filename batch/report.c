@@ -162,53 +162,6 @@ void report_pgmap(FILE *fp, const struct pw_pgmap *p)
 	pw_pgmap_json(fp, p);
 }
 
-/* The verdict: the strongest explanation the values support (cmd_triage.c). */
-static int verdict(const struct pw_oops *o, const struct pw_value_info *fault,
-		   const struct pw_value_info *regs, int nregs, char *text, size_t len)
-{
-	const struct pw_value_info *page = NULL;
-
-	for (int i = 0; i < nregs; i++)
-		if (regs[i].cls == PW_VAL_STRUCT_PAGE &&
-		    regs[i].pfn.verdict == PW_V_UNINITIALIZED && !page)
-			page = &regs[i];
-	if (page && fault && (fault->cls == PW_VAL_POISON_HEAD || fault->cls == PW_VAL_POISON_ONES ||
-			      fault->cls == PW_VAL_NONCANONICAL)) {
-		const struct pw_pfninfo *pi = &page->pfn;
-
-		snprintf(text, len,
-			 "the kernel read the never-initialized struct page %llx of pfn %llx "
-			 "(altmap reserve of pgmap %llx %s, range %llx-%llx)%s; "
-			 "compound_head() of its garbage gave the fault address %llx",
-			 (unsigned long long)page->value, (unsigned long long)pi->pfn,
-			 (unsigned long long)(pi->pgmap ? pi->pgmap->addr : 0),
-			 pi->pgmap ? pw_pgmap_type_name(pi->pgmap->type) : "?",
-			 (unsigned long long)(pi->pgmap ? pi->pgmap->range_start : 0),
-			 (unsigned long long)(pi->pgmap ? pi->pgmap->range_end : 0),
-			 pi->poison ? ", poisoned all 0xff" : "",
-			 (unsigned long long)fault->value);
-		return 1;
-	}
-	if (page) {
-		snprintf(text, len, "a register holds the never-initialized struct page %llx of pfn %llx",
-			 (unsigned long long)page->value, (unsigned long long)page->pfn.pfn);
-		return 1;
-	}
-	if (fault && fault->cls == PW_VAL_UNMAPPED) {
-		const struct pw_step *s = fault->tr.nsteps ? &fault->tr.step[fault->tr.nsteps - 1] : NULL;
-
-		snprintf(text, len,
-			 "the fault address %llx is not mapped in init_mm: %s at the %s entry %llx (value %llx)",
-			 (unsigned long long)fault->value, pw_status_name(fault->tr.status),
-			 s ? "last" : "root", (unsigned long long)(s ? s->entry_pa : 0),
-			 (unsigned long long)(s ? s->raw : 0));
-		return 1;
-	}
-	snprintf(text, len, "%s", o->found ? "no ZONE_DEVICE or page-table explanation found"
-					   : "no oops in the kernel log");
-	return 0;
-}
-
 static void value(FILE *fp, const char *name, const struct pw_value_info *v)
 {
 	fputs("{\"name\":", fp);
@@ -231,7 +184,7 @@ int report_triage(FILE *fp, const struct pw_oops *o, const struct pw_value_info 
 		  const struct pw_value_info *regs, int nregs)
 {
 	char text[512];
-	int explained = verdict(o, fault, regs, nregs, text, sizeof(text));
+	int explained = pw_triage_verdict(o, fault, regs, nregs, text, sizeof(text));
 
 	fprintf(fp, "{\"oops\":%s,\"bug\":", o->found ? "true" : "false");
 	json_str(fp, o->bug);

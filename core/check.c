@@ -155,12 +155,15 @@ int pw_checker_enter_table(void *state, const struct pw_table_visit *tv)
 	uint64_t span = pw_level_span(fmt, tv->level) * pw_level_entries(fmt, tv->level);
 
 	c->tables++;
+	if (tv->depth == 0 && (c->user_mm & PW_CHECK_PTI_USER_ROOT))
+		return 0;
 	/*
 	 * 6.1 marks user PTE and PMD tables PageTable (pgtable_pte/pmd_page_ctor);
 	 * the kernel half of a task's mm is init_mm's, whose tables are not marked.
 	 */
 	kind = pw_judge_table_page(c->mm, &c->judge, c->pgmaps, c->npgmaps, tv->table_pa >> 12,
-				   c->user_mm && tv->depth > 0 && height <= 1 && !(tv->va >> 63),
+				   (c->user_mm & PW_CHECK_USER_MM) && tv->depth > 0 && height <= 1 &&
+				   !(tv->va >> 63),
 				   detail, sizeof(detail));
 	if (kind) {
 		struct pw_anomaly *a = add(c, kind, tv->va, tv->va + span, tv->level);
@@ -257,8 +260,11 @@ void pw_explain(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps
 		/* A looping "table" is one already judged on the way down. */
 		if (i == tr->nsteps - 1 && tr->status == PW_ST_LOOP)
 			break;
+		if (i == 0 && (user_mm & PW_CHECK_PTI_USER_ROOT))
+			continue;
 		kind = pw_judge_table_page(mm, &j, pgmaps, npgmaps, s->table_pa >> 12,
-					   user_mm && i > 0 && height <= 1 && !(tr->va >> 63),
+					   (user_mm & PW_CHECK_USER_MM) && i > 0 && height <= 1 &&
+					   !(tr->va >> 63),
 					   out->table[out->ntables].detail,
 					   sizeof(out->table[0].detail));
 		if (kind) {

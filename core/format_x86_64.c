@@ -24,8 +24,10 @@ static void x86_64_decode(const struct pw_format *fmt, int level, uint64_t raw,
 		 * non-zero entries at the PTE level are swap or migration entries.
 		 */
 		e->addr = ~raw & X86_PTE_ADDR_MASK;
-		e->why = raw & X86_PTE_GLOBAL ? "not present: PROT_NONE page (pfn stored inverted)"
-					      : "not present: swap/migration entry or garbage";
+		e->why = raw & X86_PTE_GLOBAL
+			? "not present: PROT_NONE page (pfn stored inverted)"
+			: "not present, pfn stored inverted: a swap/migration entry, or a kernel "
+			  "entry made not present (set_direct_map_invalid, DEBUG_PAGEALLOC)";
 		return;
 	}
 	e->perm = (raw & X86_PTE_RW ? PW_PERM_WRITE : 0) |

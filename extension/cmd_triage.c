@@ -85,51 +85,13 @@ static void describe_value(const struct pw_value_info *v)
 	}
 }
 
-/* The verdict: the strongest explanation the values support. */
+/* The shared verdict, as a JSON member or a VERDICT line. */
 static void verdict(const struct pw_oops *o, const struct pw_value_info *fault,
 		    const struct pw_value_info *regs, int nregs, int json)
 {
-	const struct pw_value_info *page = NULL;
-	char text[512];
-	int n;
+	char text[640];
 
-	for (int i = 0; i < nregs; i++)
-		if (regs[i].cls == PW_VAL_STRUCT_PAGE &&
-		    regs[i].pfn.verdict == PW_V_UNINITIALIZED && !page)
-			page = &regs[i];
-	if (page && fault && (fault->cls == PW_VAL_POISON_HEAD || fault->cls == PW_VAL_POISON_ONES ||
-			      fault->cls == PW_VAL_NONCANONICAL)) {
-		const struct pw_pfninfo *pi = &page->pfn;
-
-		n = snprintf(text, sizeof(text),
-			     "the kernel read the never-initialized struct page %llx of pfn %llx "
-			     "(altmap reserve of pgmap %llx %s, range %llx-%llx)%s; "
-			     "compound_head() of its garbage gave the fault address %llx",
-			     (unsigned long long)page->value, (unsigned long long)pi->pfn,
-			     (unsigned long long)(pi->pgmap ? pi->pgmap->addr : 0),
-			     pi->pgmap ? pw_pgmap_type_name(pi->pgmap->type) : "?",
-			     (unsigned long long)(pi->pgmap ? pi->pgmap->range_start : 0),
-			     (unsigned long long)(pi->pgmap ? pi->pgmap->range_end : 0),
-			     pi->poison ? ", poisoned all 0xff" : "",
-			     (unsigned long long)fault->value);
-	} else if (page) {
-		n = snprintf(text, sizeof(text),
-			     "a register holds the never-initialized struct page %llx of pfn %llx",
-			     (unsigned long long)page->value, (unsigned long long)page->pfn.pfn);
-	} else if (fault && fault->cls == PW_VAL_UNMAPPED) {
-		const struct pw_step *s = fault->tr.nsteps ? &fault->tr.step[fault->tr.nsteps - 1] : NULL;
-
-		n = snprintf(text, sizeof(text),
-			     "the fault address %llx is not mapped in init_mm: %s at the %s entry %llx (value %llx)",
-			     (unsigned long long)fault->value, pw_status_name(fault->tr.status),
-			     s ? "last" : "root", (unsigned long long)(s ? s->entry_pa : 0),
-			     (unsigned long long)(s ? s->raw : 0));
-	} else if (o->found) {
-		n = snprintf(text, sizeof(text), "no ZONE_DEVICE or page-table explanation found");
-	} else {
-		n = snprintf(text, sizeof(text), "no oops in the kernel log");
-	}
-	(void)n;
+	pw_triage_verdict(o, fault, regs, nregs, text, sizeof(text));
 	if (json)
 		fprintf(fp, "\"verdict\":\"%s\"", text);
 	else

@@ -274,7 +274,9 @@ static void cmd_ptwalk(void)
 		pw_translate(&sp, va, &tr);
 		memset(&ex, 0, sizeof(ex));
 		if (have_mm)
-			pw_explain(&m.mm, m.pgmaps, m.npgmaps, &tr, sc.have_task, &ex);
+			pw_explain(&m.mm, m.pgmaps, m.npgmaps, &tr,
+				   (sc.have_task ? PW_CHECK_USER_MM : 0) |
+				   (pti ? PW_CHECK_PTI_USER_ROOT : 0), &ex);
 		pgste_for_walk(&m.c, &sc, &sp, &tr, &pg); /* s390x: the last PTE's PGSTE */
 		if (json) {
 			ptwalk_json(&m.c, &sc, &tr, &ex, &pg);
@@ -321,10 +323,20 @@ static void print_anomaly(const struct pw_checker *chk, const struct pw_anomaly 
 			(unsigned long long)a->pfn, a->detail);
 		return;
 	}
-	fprintf(fp, "ANOMALY %-16s 0x%016llx-0x%016llx %s  entry %llx @ %llx  pfn %llx: %s\n",
-		a->kind, (unsigned long long)a->va, (unsigned long long)a->end, lvl,
-		(unsigned long long)a->entry, (unsigned long long)a->entry_pa,
-		(unsigned long long)a->pfn, a->detail);
+	if (strstr(a->kind, "table") && !a->entry_pa)
+		fprintf(fp, "ANOMALY %-16s 0x%016llx-0x%016llx %s table (the root) pfn %llx: %s\n",
+			a->kind, (unsigned long long)a->va, (unsigned long long)a->end, lvl,
+			(unsigned long long)a->pfn, a->detail);
+	else if (strstr(a->kind, "table"))
+		fprintf(fp, "ANOMALY %-16s 0x%016llx-0x%016llx %s table pfn %llx, pointed to by entry %llx @ %llx: %s\n",
+			a->kind, (unsigned long long)a->va, (unsigned long long)a->end, lvl,
+			(unsigned long long)a->pfn, (unsigned long long)a->entry,
+			(unsigned long long)a->entry_pa, a->detail);
+	else
+		fprintf(fp, "ANOMALY %-16s 0x%016llx-0x%016llx %s entry %llx @ %llx  pfn %llx: %s\n",
+			a->kind, (unsigned long long)a->va, (unsigned long long)a->end, lvl,
+			(unsigned long long)a->entry, (unsigned long long)a->entry_pa,
+			(unsigned long long)a->pfn, a->detail);
 }
 
 static void print_check_summary(const struct pw_checker *chk, int json)
@@ -402,7 +414,9 @@ static void cmd_ptdump(void)
 	if (check) {
 		if (m.pgmap_problem)
 			error(INFO, "%s; ZONE_DEVICE checks skipped\n", m.pgmap_problem);
-		pw_checker_init(&chk, &m.mm, m.pgmaps, m.npgmaps, sc.have_task);
+		pw_checker_init(&chk, &m.mm, m.pgmaps, m.npgmaps,
+				(sc.have_task ? PW_CHECK_USER_MM : 0) |
+				(pti ? PW_CHECK_PTI_USER_ROOT : 0));
 		also.state = &chk;
 		also.note = pw_checker_note;
 		also.enter_table = pw_checker_enter_table;

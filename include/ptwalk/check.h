@@ -17,6 +17,11 @@
 
 #define PW_MAX_ANOMALIES 256
 
+/* What the space being checked is (the `user_mm` arguments below). */
+#define PW_CHECK_USER_MM 1        /* a task's mm: user PTE/PMD tables are PageTable */
+#define PW_CHECK_PTI_USER_ROOT 2  /* root is the second page of an order-1 PTI pgd:
+				   * its own refcount is 0 by design */
+
 struct pw_anomaly {
 	const char *kind;    /* stale-table, excluded-table, table-loop, ... */
 	uint64_t va, end;    /* affected range (end exclusive, 0 = 2^64) */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ptwalk/check.h"
 #include "ptwalk/memmap.h"
 #include "ptwalk/walk.h"
 
@@ -48,11 +49,20 @@ struct pw_value_info {
 	int have_pfn;
 	struct pw_translation tr; /* MAPPED / UNMAPPED: the kernel walk */
 	const char *fmt_level_name; /* level where that walk stopped */
+	struct pw_explanation ex;   /* UNMAPPED: why (stale table, invalid direct map...) */
 };
 
 const char *pw_value_class_name(enum pw_value_class c);
 
 void pw_classify_value(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
 		       uint64_t value, struct pw_value_info *out);
+
+/*
+ * The verdict: the strongest explanation the values support, one line into
+ * text.  Returns 1 when something was explained.  Shared by pttriage and
+ * the batch tool so both say the same.
+ */
+int pw_triage_verdict(const struct pw_oops *o, const struct pw_value_info *fault,
+		      const struct pw_value_info *regs, int nregs, char *text, size_t len);
 
 #endif
