@@ -17,12 +17,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import crashrun  # noqa: E402
 import test_scenarios  # noqa: E402
 import test_x86_64  # noqa: E402
+import test_cross  # noqa: E402  (builds the cross extension and dumps if needed)
 
 # (dump names, fixture class, checks)
 SUITES = [
     (r"x86_64-([45]level|pti)", test_x86_64.X86Dump, test_x86_64.CHECKS),
     (r"x86_64-(pmem-.*|stale-table|directmap-invalid|hotremove|kdump)",
      test_scenarios.Scenario, test_scenarios.CHECKS),
+    (r"arm64-4k", test_cross.Arm64Fixture, test_cross.ARM64_CHECKS),
+    (r"s390x-pgste", test_cross.S390xFixture, test_cross.S390X_CHECKS),
 ]
 
 
