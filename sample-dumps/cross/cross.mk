@@ -31,7 +31,8 @@ cross: $(BUILD)/cross/ptwalk-arm64.so $(BUILD)/cross/ptwalk-s390x.so
 crash-sysroots: $(PTWALK_CACHE)/sysroots/arm64/.stamp $(PTWALK_CACHE)/sysroots/s390x/.stamp
 
 # crash for ARCH, its libraries, defs.h and zlib headers (fetch.sh ARCH sysroot).
-$(PTWALK_CACHE)/sysroots/%/.stamp: $(PTWALK_CROSS_DIR)/fetch.sh
+# No prerequisite: the stamp is fetch.sh's own, written once the sysroot is whole.
+$(PTWALK_CACHE)/sysroots/%/.stamp:
 	$(PTWALK_CROSS_DIR)/fetch.sh $* sysroot >/dev/null
 
 # defs.h is the same in every crash package; the zlib headers come from zlib1g-dev:ARCH.
