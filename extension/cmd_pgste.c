@@ -90,6 +90,14 @@ static void pgste_one(struct pw_space *sp, const struct space_choice *sc, uint64
 	int err;
 
 	pw_translate(sp, va, &tr);
+	if (tr.status == PW_ST_OUT_OF_RANGE) {
+		error(INFO, "%llx: no PGSTE: the address is beyond what ASCE %llx translates "
+		      "(designation type %llu, table length %llu)\n", (unsigned long long)va,
+		      (unsigned long long)sc->root,
+		      (unsigned long long)((sc->root & S390_ASCE_TYPE_MASK) >> 2),
+		      (unsigned long long)(sc->root & S390_ASCE_TABLE_LENGTH));
+		return;
+	}
 	why = pw_pgste_check(sp, &tr);
 	if (why) {
 		error(INFO, "%llx: no PGSTE: %s\n", (unsigned long long)va, why);
