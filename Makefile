@@ -53,7 +53,8 @@ $(BUILD)/ptwalk.so: $(CORE_OBJS) $(EXT_OBJS)
 
 install: $(BUILD)/ptwalk.so $(BUILD)/ptwalk-batch
 	install -d $(DESTDIR)$(EXT_DIR)
-	install -m 0644 $< $(DESTDIR)$(EXT_DIR)/ptwalk.so
+	install -m 0644 $(BUILD)/ptwalk.so $(DESTDIR)$(EXT_DIR)/ptwalk.so
+	$(MAKE) batch-install
 
 # ---- unit tests (cmocka, over synthetic memory images) ----
 # The core and the synthetic target are compiled once per flavour, then linked

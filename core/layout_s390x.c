@@ -154,6 +154,10 @@ static int s390x_open(struct pw_kernel *k, char *why, size_t why_len)
 			   "KFence Pool End");
 	}
 	add_marker(k, var[END].v, "Identity Mapping Start");
+	/* ident_map_size is __bootdata: freed init memory, 0xcc-poisoned in a
+	 * dump.  The identity map then ends where memory does. */
+	if (var[IDENT].v == 0xccccccccccccccccULL || var[IDENT].v < var[END].v)
+		var[IDENT].v = var[MAX_PFN].v << 12;
 	add_marker(k, var[IDENT].v, "Identity Mapping End");
 	add_marker(k, var[VMEMMAP].v, "vmemmap Area Start");
 	add_marker(k, var[VMEMMAP].v + var[VMEMMAP_SIZE].v, "vmemmap Area End");

@@ -38,10 +38,17 @@ int pw_memmap_open(struct pw_memmap *mm, struct pw_kernel *k, char *why, size_t 
 	memset(mm, 0, sizeof(*mm));
 	mm->k = k;
 	mm->max_pfn = k->mem_end / k->page_size;
-	/* VMCOREINFO carries both; x86_64 6.1 defaults otherwise. */
-	mm->section_size_bits = pw_number(t, "SECTION_SIZE_BITS", &n) == PW_OK ? (unsigned)n : 27;
+	/*
+	 * VMCOREINFO carries both; without it (QEMU's s390x dumps) the 6.1
+	 * defaults of the architecture: x86_64 27 and 46/52 bits, arm64 27 and
+	 * 48, s390x 28 and 46.
+	 */
+	mm->section_size_bits = pw_number(t, "SECTION_SIZE_BITS", &n) == PW_OK ? (unsigned)n
+				: strcmp(t->arch, "s390x") == 0 ? 28 : 27;
 	mm->max_physmem_bits = pw_number(t, "MAX_PHYSMEM_BITS", &n) == PW_OK ? (unsigned)n
-						: (k->fmt->nlevels == 5 ? 52 : 46);
+			       : strcmp(t->arch, "s390x") == 0 ? 46
+			       : strcmp(t->arch, "arm64") == 0 ? 48
+			       : (k->fmt->nlevels == 5 ? 52 : 46);
 	if (mm->section_size_bits < 12 || mm->section_size_bits > 40 ||
 	    mm->max_physmem_bits <= mm->section_size_bits || mm->max_physmem_bits > 60) {
 		snprintf(why, why_len, "implausible SECTION_SIZE_BITS %u / MAX_PHYSMEM_BITS %u",
@@ -102,9 +109,14 @@ int pw_section_of_pfn(struct pw_memmap *mm, uint64_t pfn, struct pw_section *s)
 	if ((err = read_u64(mm, s->addr + mm->ms_map_off, &s->raw)))
 		return err;
 	s->exists = 1;
-	if (read_u64(mm, s->addr + mm->ms_usage_off, &s->usage) == PW_OK && s->usage &&
-	    read_u64(mm, s->usage + mm->usage_subsection_off, &s->subsection_map) == PW_OK)
-		s->usage_readable = 1;
+	if (read_u64(mm, s->addr + mm->ms_usage_off, &s->usage) == PW_OK && s->usage) {
+		unsigned words = (unsigned)(((1ULL << (mm->section_size_bits - PW_SUBSECTION_SHIFT)) + 63) / 64);
+
+		s->usage_readable = words <= 4;
+		for (unsigned w = 0; w < words && s->usage_readable; w++)
+			s->usage_readable = read_u64(mm, s->usage + mm->usage_subsection_off + 8 * w,
+						     &s->subsection_map[w]) == PW_OK;
+	}
 	return PW_OK;
 }
 
@@ -411,7 +423,7 @@ int pw_pfninfo(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
 		unsigned sub = (unsigned)((pfn & ((1ULL << (mm->section_size_bits - 12)) - 1)) >>
 					  (PW_SUBSECTION_SHIFT - 12));
 
-		out->subsection_valid = (out->sec.subsection_map >> sub) & 1;
+		out->subsection_valid = (out->sec.subsection_map[sub / 64] >> (sub % 64)) & 1;
 	}
 	if (!out->sec.exists || !(out->sec.raw & PW_SECTION_MARKED_PRESENT) ||
 	    !(out->sec.raw & PW_SECTION_HAS_MEM_MAP)) {

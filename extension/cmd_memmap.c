@@ -120,7 +120,7 @@ static void pfninfo_text(const struct pw_pfninfo *pi)
 			(unsigned long long)pi->sec.raw);
 		if (pi->sec.usage_readable)
 			fprintf(fp, "  subsection map %016llx: this subsection %s\n",
-				(unsigned long long)pi->sec.subsection_map,
+				(unsigned long long)pi->sec.subsection_map[0],
 				pi->subsection_valid ? "valid" : "not populated");
 	} else {
 		fprintf(fp, "  section %llu: none\n", (unsigned long long)pi->sec.nr);

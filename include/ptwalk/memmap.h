@@ -51,7 +51,7 @@ struct pw_section {
 	uint64_t addr;     /* struct mem_section address */
 	uint64_t raw;      /* section_mem_map */
 	uint64_t usage;
-	uint64_t subsection_map;
+	uint64_t subsection_map[4]; /* one bit per 2 MiB subsection (up to 512 MiB sections) */
 	int usage_readable;
 };
 
