@@ -77,7 +77,7 @@ BOOT_TIMEOUT=${PTWALK_BOOT_TIMEOUT:-240}
 [ "$SCENARIO_ARCH" = x86_64 ] || die "$conf: SCENARIO_ARCH='$SCENARIO_ARCH', only x86_64 is supported"
 case "$PAGING_LEVELS" in 4|5) ;; *) die "$conf: PAGING_LEVELS must be 4 or 5, not '$PAGING_LEVELS'" ;; esac
 case "$DUMP_METHOD" in
-qmp) case "$DUMP_FORMAT" in kdump-zlib) ;; *) die "$conf: DUMP_FORMAT='$DUMP_FORMAT' is not supported (kdump-zlib)" ;; esac ;;
+qmp) case "$DUMP_FORMAT" in kdump-zlib|elf) ;; *) die "$conf: DUMP_FORMAT='$DUMP_FORMAT' is not supported (kdump-zlib, elf)" ;; esac ;;
 kdump) DUMP_FORMAT=makedumpfile ;;
 *) die "$conf: DUMP_METHOD='$DUMP_METHOD' (qmp or kdump)" ;;
 esac

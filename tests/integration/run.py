@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import crashrun  # noqa: E402
 import test_batch  # noqa: E402
+import test_corrupt  # noqa: E402
 import test_scenarios  # noqa: E402
 import test_x86_64  # noqa: E402
 import test_cross  # noqa: E402  (builds the cross extension and dumps if needed)
@@ -27,7 +28,8 @@ SUITES = [
      test_scenarios.Scenario, test_scenarios.CHECKS),
     (r"arm64-4k", test_cross.Arm64Fixture, test_cross.ARM64_CHECKS),
     (r"s390x-pgste", test_cross.S390xFixture, test_cross.S390X_CHECKS),
-    (r"x86_64-.*", test_batch.BatchDump, test_batch.CHECKS),
+    (r"x86_64-elf", test_corrupt.CorruptDumps, test_corrupt.CHECKS),
+    (r"x86_64-(?!elf).*", test_batch.BatchDump, test_batch.CHECKS),
     (r"(arm64-4k|s390x-pgste)", test_batch.BatchCrossDump, test_batch.CROSS_CHECKS),
 ]
 
