@@ -28,43 +28,6 @@ void json_str(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
-static const char *stop_reason(const struct pw_translation *tr)
-{
-	const struct pw_step *s = tr->nsteps ? &tr->step[tr->nsteps - 1] : NULL;
-
-	switch (tr->status) {
-	case PW_ST_NOT_PRESENT:
-	case PW_ST_BAD_ENTRY:
-		return s && s->e.why ? s->e.why : pw_status_name(tr->status);
-	case PW_ST_UNREADABLE:
-		return "the table is not in the dump";
-	case PW_ST_EXCLUDED:
-		return "the table was excluded from the dump";
-	case PW_ST_LOOP:
-		return "the table points back to itself or to a table above it";
-	case PW_ST_BAD_PFN:
-		return "the entry points beyond the end of memory";
-	case PW_ST_NONCANONICAL:
-		return "the address is not canonical";
-	case PW_ST_OUT_OF_RANGE:
-		return "the index is outside the table";
-	case PW_ST_MAPPED:
-		break;
-	}
-	return "mapped";
-}
-
-static const char *entry_kind_name(enum pw_entry_kind kind)
-{
-	switch (kind) {
-	case PW_ENTRY_TABLE: return "table";
-	case PW_ENTRY_LEAF: return "leaf";
-	case PW_ENTRY_BAD: return "bad";
-	case PW_ENTRY_NONE: break;
-	}
-	return "none";
-}
-
 /* The "findings" of ptwalk -j (extension/ptwalk_ext.c print_explanation()). */
 static void explanation(FILE *fp, const struct pw_format *fmt, const struct pw_translation *tr,
 			const struct pw_explanation *ex)
@@ -105,7 +68,7 @@ void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root,
 			(unsigned long long)tr->page_size);
 	} else {
 		fputs("\"pa\":null,\"page_size\":null,\"reason\":", fp);
-		json_str(fp, stop_reason(tr));
+		json_str(fp, pw_status_reason(tr));
 		fputc(',', fp);
 	}
 	fputs("\"levels\":[", fp);
@@ -119,7 +82,7 @@ void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root,
 			i ? "," : "", fmt->level[s->level].name,
 			(unsigned long long)s->table_pa, s->index,
 			(unsigned long long)s->entry_pa, (unsigned long long)s->raw,
-			entry_kind_name(s->e.kind));
+			pw_entry_kind_name(s->e.kind));
 		if (s->e.addr || s->e.kind == PW_ENTRY_TABLE || s->e.kind == PW_ENTRY_LEAF)
 			fprintf(fp, "\"addr\":\"0x%llx\",", (unsigned long long)s->e.addr);
 		fputs("\"flags\":[", fp);
@@ -162,24 +125,6 @@ void report_pgmap(FILE *fp, const struct pw_pgmap *p)
 	pw_pgmap_json(fp, p);
 }
 
-static void value(FILE *fp, const char *name, const struct pw_value_info *v)
-{
-	fputs("{\"name\":", fp);
-	json_str(fp, name);
-	fprintf(fp, ",\"value\":\"0x%llx\",\"class\":\"%s\"", (unsigned long long)v->value,
-		pw_value_class_name(v->cls));
-	if (v->have_pfn)
-		fprintf(fp, ",\"pfn\":\"0x%llx\",\"memmap\":\"%s\"", (unsigned long long)v->pfn.pfn,
-			pw_verdict_name(v->pfn.verdict));
-	if (v->have_pfn && v->pfn.pgmap)
-		fprintf(fp, ",\"pgmap\":\"0x%llx\"", (unsigned long long)v->pfn.pgmap->addr);
-	if (v->have_pfn && v->pfn.poison)
-		fprintf(fp, ",\"poison\":\"%s\"", v->pfn.poison);
-	if (v->cls == PW_VAL_MAPPED || v->cls == PW_VAL_UNMAPPED)
-		fprintf(fp, ",\"walk\":\"%s\"", pw_status_name(v->tr.status));
-	fputc('}', fp);
-}
-
 int report_triage(FILE *fp, const struct pw_oops *o, const struct pw_value_info *fault,
 		  const struct pw_value_info *regs, int nregs)
 {
@@ -195,14 +140,14 @@ int report_triage(FILE *fp, const struct pw_oops *o, const struct pw_value_info 
 	fputc(',', fp);
 	if (fault) {
 		fputs("\"fault\":", fp);
-		value(fp, "fault", fault);
+		pw_value_json(fp, "fault", fault);
 		fputc(',', fp);
 	}
 	fputs("\"registers\":[", fp);
 	for (int i = 0; i < nregs; i++) {
 		if (i)
 			fputc(',', fp);
-		value(fp, o->reg[i].name, &regs[i]);
+		pw_value_json(fp, o->reg[i].name, &regs[i]);
 	}
 	fputs("],\"verdict\":", fp);
 	json_str(fp, text);

@@ -35,6 +35,17 @@ const struct pw_format *pw_format_by_name(const char *name)
 	return NULL;
 }
 
+const char *pw_entry_kind_name(enum pw_entry_kind kind)
+{
+	switch (kind) {
+	case PW_ENTRY_TABLE: return "table";
+	case PW_ENTRY_LEAF: return "leaf";
+	case PW_ENTRY_BAD: return "bad";
+	case PW_ENTRY_NONE: break;
+	}
+	return "none";
+}
+
 void pw_decode(const struct pw_format *fmt, int level, uint64_t raw,
 	       struct pw_entry *out)
 {

@@ -193,6 +193,22 @@ const char *pw_value_class_name(enum pw_value_class c)
 	return "unknown";
 }
 
+void pw_value_json(FILE *fp, const char *name, const struct pw_value_info *v)
+{
+	fprintf(fp, "{\"name\":\"%s\",\"value\":\"0x%llx\",\"class\":\"%s\"", name,
+		(unsigned long long)v->value, pw_value_class_name(v->cls));
+	if (v->have_pfn)
+		fprintf(fp, ",\"pfn\":\"0x%llx\",\"memmap\":\"%s\"", (unsigned long long)v->pfn.pfn,
+			pw_verdict_name(v->pfn.verdict));
+	if (v->have_pfn && v->pfn.pgmap)
+		fprintf(fp, ",\"pgmap\":\"0x%llx\"", (unsigned long long)v->pfn.pgmap->addr);
+	if (v->have_pfn && v->pfn.poison)
+		fprintf(fp, ",\"poison\":\"%s\"", v->pfn.poison);
+	if (v->cls == PW_VAL_MAPPED || v->cls == PW_VAL_UNMAPPED)
+		fprintf(fp, ",\"walk\":\"%s\"", pw_status_name(v->tr.status));
+	fputc('}', fp);
+}
+
 void pw_classify_value(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
 		       uint64_t value, struct pw_value_info *out)
 {

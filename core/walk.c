@@ -26,6 +26,32 @@ const char *pw_status_name(enum pw_status st)
 	return "unknown";
 }
 
+const char *pw_status_reason(const struct pw_translation *tr)
+{
+	const struct pw_step *s = tr->nsteps ? &tr->step[tr->nsteps - 1] : NULL;
+
+	switch (tr->status) {
+	case PW_ST_NOT_PRESENT:
+	case PW_ST_BAD_ENTRY:
+		return s && s->e.why ? s->e.why : pw_status_name(tr->status);
+	case PW_ST_UNREADABLE:
+		return "the table is not in the dump";
+	case PW_ST_EXCLUDED:
+		return "the table was excluded from the dump";
+	case PW_ST_LOOP:
+		return "the table points back to itself or to a table above it";
+	case PW_ST_BAD_PFN:
+		return "the entry points beyond the end of memory";
+	case PW_ST_NONCANONICAL:
+		return "the address is not canonical";
+	case PW_ST_OUT_OF_RANGE:
+		return "the index is outside the table";
+	case PW_ST_MAPPED:
+		break;
+	}
+	return "mapped";
+}
+
 int pw_space_init(struct pw_space *sp, const struct pw_target *t,
 		  const struct pw_format *fmt, uint64_t root_pa)
 {

@@ -98,22 +98,6 @@ static void verdict(const struct pw_oops *o, const struct pw_value_info *fault,
 		fprintf(fp, "VERDICT: %s\n", text);
 }
 
-static void json_value(const char *name, const struct pw_value_info *v)
-{
-	fprintf(fp, "{\"name\":\"%s\",\"value\":\"0x%llx\",\"class\":\"%s\"", name,
-		(unsigned long long)v->value, pw_value_class_name(v->cls));
-	if (v->have_pfn)
-		fprintf(fp, ",\"pfn\":\"0x%llx\",\"memmap\":\"%s\"", (unsigned long long)v->pfn.pfn,
-			pw_verdict_name(v->pfn.verdict));
-	if (v->have_pfn && v->pfn.pgmap)
-		fprintf(fp, ",\"pgmap\":\"0x%llx\"", (unsigned long long)v->pfn.pgmap->addr);
-	if (v->have_pfn && v->pfn.poison)
-		fprintf(fp, ",\"poison\":\"%s\"", v->pfn.poison);
-	if (v->cls == PW_VAL_MAPPED || v->cls == PW_VAL_UNMAPPED)
-		fprintf(fp, ",\"walk\":\"%s\"", pw_status_name(v->tr.status));
-	fputc('}', fp);
-}
-
 void cmd_pttriage(void)
 {
 	struct memmap_ctx m;
@@ -153,14 +137,14 @@ void cmd_pttriage(void)
 			o->found ? "true" : "false", o->bug, o->ip, o->panic);
 		if (o->have_fault_addr) {
 			fputs("\"fault\":", fp);
-			json_value("fault", &fault);
+			pw_value_json(fp, "fault", &fault);
 			fputc(',', fp);
 		}
 		fputs("\"registers\":[", fp);
 		for (int i = 0; i < o->nregs; i++) {
 			if (i)
 				fputc(',', fp);
-			json_value(o->reg[i].name, &regs[i]);
+			pw_value_json(fp, o->reg[i].name, &regs[i]);
 		}
 		fputs("],", fp);
 		verdict(o, o->have_fault_addr ? &fault : NULL, regs, o->nregs, 1);

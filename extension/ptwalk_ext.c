@@ -42,32 +42,6 @@ static void print_size(char *buf, size_t len, uint64_t size)
 	snprintf(buf, len, "%llu%c", (unsigned long long)size, units[u]);
 }
 
-static const char *stop_reason(const struct pw_translation *tr)
-{
-	const struct pw_step *s = tr->nsteps ? &tr->step[tr->nsteps - 1] : NULL;
-
-	switch (tr->status) {
-	case PW_ST_NOT_PRESENT:
-	case PW_ST_BAD_ENTRY:
-		return s && s->e.why ? s->e.why : pw_status_name(tr->status);
-	case PW_ST_UNREADABLE:
-		return "the table is not in the dump";
-	case PW_ST_EXCLUDED:
-		return "the table was excluded from the dump";
-	case PW_ST_LOOP:
-		return "the table points back to itself or to a table above it";
-	case PW_ST_BAD_PFN:
-		return "the entry points beyond the end of memory";
-	case PW_ST_NONCANONICAL:
-		return "the address is not canonical";
-	case PW_ST_OUT_OF_RANGE:
-		return "the index is outside the table";
-	case PW_ST_MAPPED:
-		break;
-	}
-	return "mapped";
-}
-
 static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
 			const struct pw_translation *tr, const struct pw_explanation *ex)
 {
@@ -112,20 +86,9 @@ static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
 		const char *lvl = tr->nsteps ? fmt->level[tr->step[tr->nsteps - 1].level].name : "-";
 
 		fprintf(fp, "NOT MAPPED: %s at %s: %s\n", pw_status_name(tr->status), lvl,
-			stop_reason(tr));
+			pw_status_reason(tr));
 	}
 	print_explanation(fmt, tr, ex, 0);
-}
-
-static const char *entry_kind_name(enum pw_entry_kind kind)
-{
-	switch (kind) {
-	case PW_ENTRY_TABLE: return "table";
-	case PW_ENTRY_LEAF: return "leaf";
-	case PW_ENTRY_BAD: return "bad";
-	case PW_ENTRY_NONE: break;
-	}
-	return "none";
 }
 
 static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
@@ -147,7 +110,7 @@ static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
 			(unsigned long long)tr->page_size);
 	else
 		fprintf(fp, "\"pa\":null,\"page_size\":null,\"reason\":\"%s\",",
-			stop_reason(tr));
+			pw_status_reason(tr));
 	fputs("\"levels\":[", fp);
 	for (int i = 0; i < tr->nsteps; i++) {
 		const struct pw_step *s = &tr->step[i];
@@ -159,7 +122,7 @@ static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
 			i ? "," : "", fmt->level[s->level].name,
 			(unsigned long long)s->table_pa, s->index,
 			(unsigned long long)s->entry_pa, (unsigned long long)s->raw,
-			entry_kind_name(s->e.kind));
+			pw_entry_kind_name(s->e.kind));
 		/* Where the entry points: next table, page, or PROT_NONE pfn. */
 		if (s->e.addr || s->e.kind == PW_ENTRY_TABLE || s->e.kind == PW_ENTRY_LEAF)
 			fprintf(fp, "\"addr\":\"0x%llx\",", (unsigned long long)s->e.addr);

@@ -133,6 +133,9 @@ static inline uint64_t pw_level_span(const struct pw_format *fmt, int level)
 	return (uint64_t)1 << fmt->level[level].va_shift;
 }
 
+/* "table", "leaf", "none", "bad". */
+const char *pw_entry_kind_name(enum pw_entry_kind kind);
+
 /* Decode into out; fills defaults (next_first/last, next_level) first. */
 void pw_decode(const struct pw_format *fmt, int level, uint64_t raw,
 	       struct pw_entry *out);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ptwalk/check.h"
 #include "ptwalk/memmap.h"
@@ -53,6 +54,8 @@ struct pw_value_info {
 };
 
 const char *pw_value_class_name(enum pw_value_class c);
+/* One classified value as a JSON object (no newline); name is plain ASCII. */
+void pw_value_json(FILE *fp, const char *name, const struct pw_value_info *v);
 
 void pw_classify_value(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
 		       uint64_t value, struct pw_value_info *out);

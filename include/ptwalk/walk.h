@@ -30,6 +30,9 @@ enum pw_status {
 };
 
 const char *pw_status_name(enum pw_status st);
+struct pw_translation;
+/* Why a translation ended where it did, in a few words. */
+const char *pw_status_reason(const struct pw_translation *tr);
 
 /*
  * 4M table visits: as many PTE tables as 8 TiB mapped with 4K pages, far
