@@ -195,4 +195,5 @@ const struct pw_arch_layout pw_layout_arm64 = {
 	.open = arm64_open,
 	.mm_root = arm64_mm_root,
 	.ptdump_style = &pw_ptdump_style_arm64,
+	.task_root_is_user_only = 1,
 };

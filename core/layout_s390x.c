@@ -225,4 +225,5 @@ const struct pw_arch_layout pw_layout_s390x = {
 	.mm_root = s390x_mm_root,
 	.space_init = s390x_space_init,
 	.ptdump_style = &pw_ptdump_style_s390x,
+	.task_root_is_user_only = 1,
 };

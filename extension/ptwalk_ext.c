@@ -384,6 +384,14 @@ static void cmd_ptdump(void)
 		also.note = pw_checker_note;
 		also.enter_table = pw_checker_enter_table;
 	}
+	/* A user-only task root: its whole reach (lower half when sign-extended). */
+	if (task_spec && !nranges && m.c.k.arch->task_root_is_user_only) {
+		const struct pw_format *f = m.c.k.fmt;
+
+		range[0][0] = 0;
+		range[0][1] = f->sign_extend && f->va_bits < 64 ? 1ULL << (f->va_bits - 1) : 0;
+		nranges = 1;
+	}
 	err = pw_ptdump_run(&m.c.k, &sp, &o, (const uint64_t (*)[2])range, nranges,
 			    check ? &also : NULL);
 	/* A closed pipe (ptdump | head) is not worth a message; Ctrl-C is. */

@@ -64,6 +64,13 @@ struct pw_arch_layout {
 	/* Point a space at a root (may be NULL: the root is the top table's PA). */
 	int (*space_init)(struct pw_kernel *k, struct pw_space *sp, uint64_t root);
 	const struct pw_ptdump_style *ptdump_style;
+	/*
+	 * Non-zero when a task's root maps only user space (arm64 TTBR0, s390x
+	 * user ASCE): a task's ptdump then walks the lower half only.  x86_64
+	 * tasks share the kernel half, and their ptdump walks both, as the
+	 * kernel's debugfs current_kernel does.
+	 */
+	int task_root_is_user_only;
 };
 
 extern const struct pw_arch_layout pw_layout_x86_64;
