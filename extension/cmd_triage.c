@@ -34,6 +34,20 @@ static size_t capture_log(char **text)
 	return n;
 }
 
+/* Translate va in the mm of crash's current context (the panicking task). */
+static int walk_in_current_task(struct memmap_ctx *m, uint64_t va, struct pw_translation *tr,
+				struct pw_task *task)
+{
+	struct pw_space sp;
+
+	if (pw_kernel_task_at(&m->c.k, CURRENT_TASK(), task, m->c.why, sizeof(m->c.why)) ||
+	    !task->mm || pw_kernel_space(&m->c.k, &sp, task->root))
+		return 0;
+	pw_translate(&sp, va, tr);
+	pw_space_release(&sp);
+	return 1;
+}
+
 static int is_control_register(const char *name)
 {
 	return (name[0] == 'C' && name[1] == 'R' && strcmp(name, "CR2") != 0) ||
@@ -103,6 +117,9 @@ void cmd_pttriage(void)
 	struct memmap_ctx m;
 	struct pw_oops *o;
 	struct pw_value_info *regs, fault;
+	struct pw_translation user_tr;
+	struct pw_task user_task;
+	int user_walk = 0;
 	char *log;
 	size_t len;
 	int c, json = 0;
@@ -126,8 +143,12 @@ void cmd_pttriage(void)
 	memset(regs, 0, sizeof(*regs) * PW_OOPS_MAX_REGS);
 	memset(&fault, 0, sizeof(fault));
 	pw_oops_parse(log, len, o);
-	if (o->have_fault_addr)
+	if (o->have_fault_addr) {
 		pw_classify_value(&m.mm, m.pgmaps, m.npgmaps, o->fault_addr, &fault);
+		/* A user address faulted in the panicking task's own mm: walk it there. */
+		if (fault.cls == PW_VAL_USER)
+			user_walk = walk_in_current_task(&m, o->fault_addr, &user_tr, &user_task);
+	}
 	for (int i = 0; i < o->nregs; i++)
 		pw_classify_value(&m.mm, m.pgmaps, m.npgmaps, o->reg[i].value, &regs[i]);
 
@@ -139,6 +160,10 @@ void cmd_pttriage(void)
 			fputs("\"fault\":", fp);
 			pw_value_json(fp, "fault", &fault);
 			fputc(',', fp);
+			if (user_walk)
+				fprintf(fp, "\"fault_in_task\":{\"pid\":%lld,\"status\":\"%s\",\"reason\":\"%s\"},",
+					(long long)user_task.pid, pw_status_name(user_tr.status),
+					pw_status_reason(&user_tr));
 		}
 		fputs("\"registers\":[", fp);
 		for (int i = 0; i < o->nregs; i++) {
@@ -162,6 +187,12 @@ void cmd_pttriage(void)
 				fprintf(fp, "FAULT ADDRESS %016llx: ", (unsigned long long)o->fault_addr);
 				describe_value(&fault);
 				fputc('\n', fp);
+				if (user_walk)
+					fprintf(fp, "  in the mm of pid %lld (%s): %s%s%s\n",
+						(long long)user_task.pid, user_task.comm,
+						pw_status_name(user_tr.status),
+						user_tr.status == PW_ST_MAPPED ? "" : ": ",
+						user_tr.status == PW_ST_MAPPED ? "" : pw_status_reason(&user_tr));
 			}
 			for (int i = 0; i < o->nregs; i++) {
 				/* Control registers and flags are not pointers. */
