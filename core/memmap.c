@@ -139,12 +139,51 @@ int pw_pfn_to_page(struct pw_memmap *mm, uint64_t pfn, uint64_t *page)
 	return PW_OK;
 }
 
+/*
+ * Classic SPARSEMEM (no vmemmap): each section's memmap lies anywhere;
+ * section_mem_map encodes mem_map - section_start_pfn.  Look through the
+ * sections, one root page (read whole) at a time.
+ */
+static int page_to_pfn_sections(struct pw_memmap *mm, uint64_t addr, uint64_t *pfn)
+{
+	uint64_t per_section = 1ULL << (mm->section_size_bits - 12);
+	uint64_t nroots = (mm->nr_mem_sections + mm->sections_per_root - 1) / mm->sections_per_root;
+	uint8_t buf[4096];
+	size_t bytes = (size_t)(mm->sections_per_root * mm->ms_size);
+
+	if (!mm->mem_section || bytes > sizeof(buf) || mm->ms_map_off + 8 > mm->ms_size)
+		return PW_ERR_UNSUPPORTED;
+	for (uint64_t r = 0; r < nroots; r++) {
+		uint64_t root;
+
+		if (read_u64(mm, mm->mem_section + 8 * r, &root) || !root ||
+		    pw_read_kvirt(mm->k->t, root, buf, bytes))
+			continue;
+		for (uint64_t i = 0; i < mm->sections_per_root; i++) {
+			uint64_t raw = 0, nr = r * mm->sections_per_root + i, base, first;
+
+			memcpy(&raw, buf + i * mm->ms_size + mm->ms_map_off, 8);
+			if (pw_big_endian(mm->k->t))
+				raw = __builtin_bswap64(raw);
+			if (!(raw & PW_SECTION_HAS_MEM_MAP))
+				continue;
+			base = raw & PW_SECTION_MAP_MASK;
+			first = base + nr * per_section * mm->page_struct_size;
+			if (addr >= first && addr - first < per_section * mm->page_struct_size) {
+				*pfn = (addr - base) / mm->page_struct_size;
+				return PW_OK;
+			}
+		}
+	}
+	return PW_ERR_NOTFOUND;
+}
+
 int pw_page_to_pfn(struct pw_memmap *mm, uint64_t addr, uint64_t *pfn)
 {
 	uint64_t span;
 
 	if (!mm->vmemmap)
-		return PW_ERR_UNSUPPORTED;
+		return page_to_pfn_sections(mm, addr, pfn);
 	span = mm->nr_mem_sections << (mm->section_size_bits - 12);
 	if (addr < mm->vmemmap || (addr - mm->vmemmap) / mm->page_struct_size >= span)
 		return PW_ERR_NOTFOUND;

@@ -232,6 +232,26 @@ static void test_page_to_pfn(void **state)
 	memmap_free(f);
 }
 
+static void test_page_to_pfn_without_vmemmap(void **state)
+{
+	struct mfix *f = memmap_new();
+	uint64_t pfn, page;
+	/* A memmap for section 1 (pfns 0x1000..0x1fff) somewhere else, encoded
+	 * as mem_map - start_pfn the way sparse_encode_mem_map() does. */
+	uint64_t mem_map = SYN_VMEMMAP + 0x300000;
+
+	(void)state;
+	f->mm.vmemmap = 0;
+	syn_put(f->s, SECTIONS_PA + 16, (mem_map - 0x1000 * PAGE_STRUCT) | PW_SECTION_MARKED_PRESENT |
+		PW_SECTION_HAS_MEM_MAP | PW_SECTION_IS_ONLINE, 8);
+	assert_int_equal(pw_pfn_to_page(&f->mm, 0x1234, &page), PW_OK);
+	assert_int_equal(page, mem_map + 0x234 * PAGE_STRUCT);
+	assert_int_equal(pw_page_to_pfn(&f->mm, page + 9, &pfn), PW_OK);
+	assert_int_equal(pfn, 0x1234);
+	assert_int_equal(pw_page_to_pfn(&f->mm, 0xffffffffff000000ULL, &pfn), PW_ERR_NOTFOUND);
+	memmap_free(f);
+}
+
 static void test_judge_table_pages(void **state)
 {
 	struct mfix *f = memmap_new();
@@ -342,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_pgmap_array_dedup_and_regions),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_page_to_pfn),
+		cmocka_unit_test(test_page_to_pfn_without_vmemmap),
 		cmocka_unit_test(test_judge_table_pages),
 		cmocka_unit_test(test_classify_poison_values),
 		cmocka_unit_test(test_explain_broken_walks),
