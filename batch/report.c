@@ -58,7 +58,6 @@ static void explanation(FILE *fp, const struct pw_format *fmt, const struct pw_t
 void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root,
 		 const struct pw_translation *tr, const struct pw_explanation *ex)
 {
-	char flags[256];
 
 	fprintf(fp, "{\"va\":\"0x%llx\",\"space\":\"kernel\",", (unsigned long long)tr->va);
 	fprintf(fp, "\"format\":\"%s\",\"root\":\"0x%llx\",\"status\":\"%s\",",
@@ -71,29 +70,7 @@ void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root,
 		json_str(fp, pw_status_reason(tr));
 		fputc(',', fp);
 	}
-	fputs("\"levels\":[", fp);
-	for (int i = 0; i < tr->nsteps; i++) {
-		const struct pw_step *s = &tr->step[i];
-		char *f, *save = NULL;
-		int first = 1;
-
-		fprintf(fp, "%s{\"level\":\"%s\",\"table_pa\":\"0x%llx\",\"index\":%u,"
-			"\"entry_pa\":\"0x%llx\",\"entry\":\"0x%llx\",\"kind\":\"%s\",",
-			i ? "," : "", fmt->level[s->level].name,
-			(unsigned long long)s->table_pa, s->index,
-			(unsigned long long)s->entry_pa, (unsigned long long)s->raw,
-			pw_entry_kind_name(s->e.kind));
-		if (s->e.addr || s->e.kind == PW_ENTRY_TABLE || s->e.kind == PW_ENTRY_LEAF)
-			fprintf(fp, "\"addr\":\"0x%llx\",", (unsigned long long)s->e.addr);
-		fputs("\"flags\":[", fp);
-		pw_flag_string(fmt, s->level, s->raw, s->e.kind, flags, sizeof(flags));
-		for (f = strtok_r(flags, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
-			fprintf(fp, "%s\"%s\"", first ? "" : ",", f);
-			first = 0;
-		}
-		fputs("]}", fp);
-	}
-	fputc(']', fp);
+	pw_translation_levels_json(fp, fmt, tr);
 	if (ex)
 		explanation(fp, fmt, tr, ex);
 	fputc('}', fp);

@@ -3,6 +3,7 @@
  * The generic page-table walker.  Knows nothing about any architecture:
  * everything comes from struct pw_format.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "ptwalk/walk.h"
@@ -524,4 +525,35 @@ int pw_walk_range(struct pw_space *sp, uint64_t start, uint64_t end,
 			   sp->top_last, base, PW_PERM_ALL, 0, 0);
 	}
 	return w.interrupted ? w.err : PW_OK;
+}
+
+void pw_translation_levels_json(FILE *fp, const struct pw_format *fmt,
+				const struct pw_translation *tr)
+{
+	char flags[256];
+
+	fputs("\"levels\":[", fp);
+	for (int i = 0; i < tr->nsteps; i++) {
+		const struct pw_step *s = &tr->step[i];
+		char *f, *save = NULL;
+		int first = 1;
+
+		fprintf(fp, "%s{\"level\":\"%s\",\"table_pa\":\"0x%llx\",\"index\":%u,"
+			"\"entry_pa\":\"0x%llx\",\"entry\":\"0x%llx\",\"kind\":\"%s\",",
+			i ? "," : "", fmt->level[s->level].name,
+			(unsigned long long)s->table_pa, s->index,
+			(unsigned long long)s->entry_pa, (unsigned long long)s->raw,
+			pw_entry_kind_name(s->e.kind));
+		/* Where the entry points: next table, page, or PROT_NONE pfn. */
+		if (s->e.addr || s->e.kind == PW_ENTRY_TABLE || s->e.kind == PW_ENTRY_LEAF)
+			fprintf(fp, "\"addr\":\"0x%llx\",", (unsigned long long)s->e.addr);
+		fputs("\"flags\":[", fp);
+		pw_flag_string(fmt, s->level, s->raw, s->e.kind, flags, sizeof(flags));
+		for (f = strtok_r(flags, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
+			fprintf(fp, "%s\"%s\"", first ? "" : ",", f);
+			first = 0;
+		}
+		fputs("]}", fp);
+	}
+	fputc(']', fp);
 }

@@ -96,7 +96,6 @@ static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
 			const struct pgste_of_walk *pg)
 {
 	const struct pw_format *fmt = c->k.fmt;
-	char flags[256];
 
 	fprintf(fp, "{\"va\":\"0x%llx\",\"space\":\"%s\",", (unsigned long long)tr->va,
 		sc->label);
@@ -111,30 +110,7 @@ static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
 	else
 		fprintf(fp, "\"pa\":null,\"page_size\":null,\"reason\":\"%s\",",
 			pw_status_reason(tr));
-	fputs("\"levels\":[", fp);
-	for (int i = 0; i < tr->nsteps; i++) {
-		const struct pw_step *s = &tr->step[i];
-		char *f, *save = NULL;
-		int first = 1;
-
-		fprintf(fp, "%s{\"level\":\"%s\",\"table_pa\":\"0x%llx\",\"index\":%u,"
-			"\"entry_pa\":\"0x%llx\",\"entry\":\"0x%llx\",\"kind\":\"%s\",",
-			i ? "," : "", fmt->level[s->level].name,
-			(unsigned long long)s->table_pa, s->index,
-			(unsigned long long)s->entry_pa, (unsigned long long)s->raw,
-			pw_entry_kind_name(s->e.kind));
-		/* Where the entry points: next table, page, or PROT_NONE pfn. */
-		if (s->e.addr || s->e.kind == PW_ENTRY_TABLE || s->e.kind == PW_ENTRY_LEAF)
-			fprintf(fp, "\"addr\":\"0x%llx\",", (unsigned long long)s->e.addr);
-		fputs("\"flags\":[", fp);
-		pw_flag_string(fmt, s->level, s->raw, s->e.kind, flags, sizeof(flags));
-		for (f = strtok_r(flags, " ", &save); f; f = strtok_r(NULL, " ", &save)) {
-			fprintf(fp, "%s\"%s\"", first ? "" : ",", f);
-			first = 0;
-		}
-		fputs("]}", fp);
-	}
-	fputc(']', fp);
+	pw_translation_levels_json(fp, fmt, tr);
 	print_explanation(fmt, tr, ex, 1);
 	pgste_print_walk(pg, 1);
 	fputs("}\n", fp);

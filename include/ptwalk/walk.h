@@ -12,6 +12,7 @@
 #define PTWALK_WALK_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ptwalk/format.h"
 #include "ptwalk/target.h"
@@ -97,6 +98,13 @@ struct pw_translation {
 };
 
 int pw_translate(struct pw_space *sp, uint64_t va, struct pw_translation *tr);
+
+/*
+ * The "levels" JSON array of a translation (ptwalk -j and the batch tool):
+ * [{level, table_pa, index, entry_pa, entry, kind, addr, flags}...].
+ */
+void pw_translation_levels_json(FILE *fp, const struct pw_format *fmt,
+				const struct pw_translation *tr);
 
 /* What a visitor is told for each leaf or hole, in ascending VA order. */
 struct pw_note {
