@@ -183,47 +183,13 @@ uint64_t syn_map(struct syn *s, const struct pw_format *fmt, uint64_t root,
 		 uint64_t va, int leaf_level, uint64_t leaf_raw,
 		 syn_table_entry_fn table_entry)
 {
-	uint64_t table = root;
-
-	for (int level = 0; level < leaf_level; level++) {
-		uint64_t epa = entry_pa_of(fmt, table, level, va);
-		uint64_t raw = syn_get(s, epa, fmt->entry_bytes);
-		struct pw_entry e;
-
-		if (!raw) {
-			uint64_t next = syn_table(s, fmt->level[level + 1].table_bytes);
-
-			raw = table_entry(fmt, level, next);
-			syn_put(s, epa, raw, fmt->entry_bytes);
-		}
-		pw_decode(fmt, level, raw, &e);
-		if (e.kind != PW_ENTRY_TABLE) {
-			fprintf(stderr, "syn_map: level %d is not a table\n", level);
-			abort();
-		}
-		table = e.addr;
-	}
-	uint64_t epa = entry_pa_of(fmt, table, leaf_level, va);
-
-	syn_put(s, epa, leaf_raw, fmt->entry_bytes);
-	return epa;
+	return syn_map_from(s, fmt, root, 0, va, leaf_level, leaf_raw, table_entry);
 }
 
 uint64_t syn_entry_pa(struct syn *s, const struct pw_format *fmt, uint64_t root,
 		      uint64_t va, int level)
 {
-	uint64_t table = root;
-
-	for (int l = 0; l < level; l++) {
-		struct pw_entry e;
-
-		pw_decode(fmt, l, syn_get(s, entry_pa_of(fmt, table, l, va),
-					  fmt->entry_bytes), &e);
-		if (e.kind != PW_ENTRY_TABLE)
-			return 0;
-		table = e.addr;
-	}
-	return entry_pa_of(fmt, table, level, va);
+	return syn_entry_pa_from(s, fmt, root, 0, va, level);
 }
 
 static void add_name(struct syn_name *tab, int *n, const char *type,
@@ -277,7 +243,7 @@ uint64_t syn_map_from(struct syn *s, const struct pw_format *fmt, uint64_t root,
 		}
 		pw_decode(fmt, level, raw, &e);
 		if (e.kind != PW_ENTRY_TABLE) {
-			fprintf(stderr, "syn_map_from: level %d is not a table\n", level);
+			fprintf(stderr, "syn_map: level %d is not a table\n", level);
 			abort();
 		}
 		table = e.addr;
