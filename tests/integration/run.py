@@ -6,6 +6,7 @@ Finds the sample dumps in $PTWALK_CACHE/dumps, runs every check of every
 test module on each dump of its architecture, and ends with the line
 'N passed, N failed'."""
 import argparse
+import importlib
 import os
 import re
 import sys
@@ -15,23 +16,20 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import crashrun  # noqa: E402
-import test_batch  # noqa: E402
-import test_corrupt  # noqa: E402
-import test_scenarios  # noqa: E402
-import test_x86_64  # noqa: E402
-import test_cross  # noqa: E402  (builds the cross extension and dumps if needed)
 
-# (dump names, fixture class, checks)
-SUITES = [
-    (r"x86_64-([45]level|pti)", test_x86_64.X86Dump, test_x86_64.CHECKS),
-    (r"x86_64-(pmem-.*|stale-table|directmap-invalid|hotremove|kdump)",
-     test_scenarios.Scenario, test_scenarios.CHECKS),
-    (r"arm64-4k", test_cross.Arm64Fixture, test_cross.ARM64_CHECKS),
-    (r"s390x-pgste", test_cross.S390xFixture, test_cross.S390X_CHECKS),
-    (r"x86_64-elf", test_corrupt.CorruptDumps, test_corrupt.CHECKS),
-    (r"x86_64-(?!elf).*", test_batch.BatchDump, test_batch.CHECKS),
-    (r"(arm64-4k|s390x-pgste)", test_batch.BatchCrossDump, test_batch.CROSS_CHECKS),
-]
+# Every tests/integration/test_*.py module declares
+#   SUITES = [(dump-name regex, fixture class, [checks]), ...]
+# and run.py runs them in file-name order, so a new test module needs no edit here.
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def suites():
+    out = []
+    for f in sorted(os.listdir(HERE)):
+        if f.startswith("test_") and f.endswith(".py"):
+            mod = importlib.import_module(f[:-3])
+            out.extend(getattr(mod, "SUITES", []))
+    return out
 
 
 def main():
@@ -41,7 +39,7 @@ def main():
     ap.add_argument("--only", default="", help="only dumps whose name matches this regex")
     args = ap.parse_args()
     passed = failed = skipped = 0
-    for pattern, fixture, checks in SUITES:
+    for pattern, fixture, checks in suites():
         dumps = [d for d in crashrun.dumps() if re.fullmatch(pattern, os.path.basename(d))
                  and (not args.only or re.fullmatch(args.only, os.path.basename(d)))]
         if args.only and not dumps:

@@ -391,3 +391,6 @@ CHECKS = [check_batch_identity_and_sources, check_batch_ptdump_records_equal_cra
           check_batch_anomalies_equal_crash, check_batch_pgmaps_equal_crash,
           check_batch_triage_equal_crash, check_batch_walks_match_crash_vtop,
           check_batch_timings, check_batch_bad_input, check_batch_output_dir_idempotent]
+
+SUITES = [(r"x86_64-(?!elf).*", BatchDump, CHECKS),
+          (r"(arm64-4k|s390x-pgste)", BatchCrossDump, CROSS_CHECKS)]

@@ -228,3 +228,5 @@ def check_truncated(d):
 
 CHECKS = [check_self_loop, check_parent_loop, check_beyond_memory, check_flipped_bits,
           check_removed_table, check_truncated]
+
+SUITES = [(r"x86_64-elf", CorruptDumps, CHECKS)]

@@ -586,3 +586,6 @@ class S390xFixture(S390xDump):
 
 
 prepare()
+
+SUITES = [(r"arm64-4k", Arm64Fixture, ARM64_CHECKS),
+          (r"s390x-pgste", S390xFixture, S390X_CHECKS)]

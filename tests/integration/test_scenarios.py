@@ -197,3 +197,5 @@ def check_session_survives(d):
 CHECKS = [check_pgmap_matches_key_and_crash, check_pfninfo_verdicts, check_poisoned_memmap_triage,
           check_stale_table, check_invalid_direct_map, check_hot_removed_memory,
           check_session_survives]
+
+SUITES = [(r"x86_64-(pmem-.*|stale-table|directmap-invalid|hotremove|kdump)", Scenario, CHECKS)]

@@ -319,3 +319,5 @@ CHECKS = [check_paging_mode, check_markers_match_crash, check_sampled_addresses_
           check_ptdump_text_is_kernel_format, check_bad_input_is_one_line,
           check_pti_user_copy, check_pfninfo_matches_kmem, check_integrity_of_healthy_dump,
           check_triage_of_sysrq_panic]
+
+SUITES = [(r"x86_64-([45]level|pti)", X86Dump, CHECKS)]
