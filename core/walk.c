@@ -333,6 +333,42 @@ static void run_start(struct run *r, uint64_t va, uint64_t va_last, uint64_t raw
 }
 
 /*
+ * The run-extension loop for native-endian 8-byte entries, eight entries at a
+ * time without a branch per entry (the compiler vectorizes the block): a 4K-page
+ * direct map is runs of 512 entries, and this loop is then most of a walk's time.
+ * Returns the last index of the run found so far (< stop or == stop); the caller's
+ * entry-at-a-time loop finishes the run.
+ */
+#define PW_RUN_BLOCK 8
+typedef uint64_t pw_u64x2 __attribute__((vector_size(16)));
+
+static uint32_t run_extend_native(const uint8_t *tb, uint32_t i, uint32_t stop,
+				  uint64_t *next, uint64_t step)
+{
+	pw_u64x2 expect[PW_RUN_BLOCK / 2];
+	const pw_u64x2 advance = { PW_RUN_BLOCK * step, PW_RUN_BLOCK * step };
+
+	for (int k = 0; k < PW_RUN_BLOCK / 2; k++) {
+		expect[k][0] = *next + (uint64_t)(2 * k) * step;
+		expect[k][1] = *next + (uint64_t)(2 * k + 1) * step;
+	}
+	while (stop - i >= PW_RUN_BLOCK) {
+		pw_u64x2 v[PW_RUN_BLOCK / 2], diff = { 0, 0 };
+
+		memcpy(v, tb + (size_t)(i + 1) * 8, sizeof(v));
+		for (int k = 0; k < PW_RUN_BLOCK / 2; k++)
+			diff |= v[k] ^ expect[k];
+		if (diff[0] | diff[1])
+			break;
+		for (int k = 0; k < PW_RUN_BLOCK / 2; k++)
+			expect[k] += advance;
+		i += PW_RUN_BLOCK;
+	}
+	*next = expect[0][0];
+	return i;
+}
+
+/*
  * Walk the table at table_pa (level `level`), whose entry i maps
  * va_of(i) .. va_of(i) + span - 1, restricted to the walk's bounds.
  */
@@ -460,6 +496,8 @@ static void walk_table(struct range_walk *w, int level, int depth,
 			/* Never let the address field carry into the attributes. */
 			if (run.step && (mask - (run.raw & mask)) / run.step < stop - i)
 				stop = i + (uint32_t)((mask - (run.raw & mask)) / run.step);
+			if (!swap)
+				i = run_extend_native(tb, i, stop, &next, run.step);
 			while (i < stop) {
 				uint64_t v;
 
