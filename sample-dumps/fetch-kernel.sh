@@ -4,11 +4,15 @@
 #   sample-dumps/fetch-kernel.sh [--dbg-module NAME]...
 #
 # Resolves the current ABI from the archive (apt-cache depends linux-image-cloud-amd64-dbg),
-# unless PTWALK_KVER (e.g. 6.1.0-56-cloud-amd64) is set.  Downloads the image and -dbg
+# unless PTWALK_KVER (e.g. 6.1.0-56-cloud-amd64) is set.  With PTWALK_KERNEL_SERIES (e.g.
+# 6.12, a scenario's KERNEL_SERIES) the ABI of that series is taken instead, from its own
+# meta package (apt-cache depends linux-image-6.12-cloud-amd64-dbg); PTWALK_KVER then
+# applies only when it belongs to that series.  Downloads the image and -dbg
 # packages with apt-get download and extracts, under
 #   ${PTWALK_CACHE:-$HOME/.cache/ptwalk}/kernels/x86_64/<kver>/
 #     vmlinuz        the bootable kernel (from the image package)
-#     modules/       the image's whole lib/modules/<kver> tree (uncompressed .ko files)
+#     modules/       the image's whole lib/modules/<kver> tree (uncompressed .ko files;
+#                    6.12 packages ship .ko.xz, which are decompressed here)
 #     vmlinux        the debug vmlinux (from the -dbg package)
 #     System.map     the real System.map (from the -dbg package)
 #     dbg/           the parts of the -dbg package extracted so far (./usr/lib/debug/boot/*,
@@ -26,7 +30,7 @@ dbg_modules=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--dbg-module) [ $# -ge 2 ] || die "--dbg-module needs a module name"; dbg_modules+=("$2"); shift 2 ;;
-	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown argument '$1' (see --help)" ;;
 	esac
 done
@@ -55,21 +59,32 @@ apt_update() {
 # Prints nothing (and succeeds) when apt does not know the package yet.  apt-cache takes
 # about 3 s here, so the answer is remembered together with the state (name, size, time)
 # of apt's package lists, and asked again only when those change.
+series=${PTWALK_KERNEL_SERIES:-}
+case "$series" in
+'') meta=linux-image-cloud-amd64-dbg memo_name=.resolved-kver ;;
+[0-9]*.[0-9]*) meta=linux-image-$series-cloud-amd64-dbg memo_name=.resolved-kver-$series ;;
+*) die "PTWALK_KERNEL_SERIES='$series' is not a kernel series like 6.12" ;;
+esac
 resolve_kver() {
-	local memo="$cache/kernels/x86_64/.resolved-kver" lists v
+	local memo="$cache/kernels/x86_64/$memo_name" lists v
 	lists=$(stat -c '%n %s %Y' /var/lib/apt/lists/*Packages* 2>/dev/null | sha256sum | cut -c1-16)
 	if [ -f "$memo" ] && [ "$(sed -n 1p "$memo")" = "$lists" ]; then
 		sed -n 2p "$memo"
 		return 0
 	fi
-	v=$({ apt-cache depends linux-image-cloud-amd64-dbg 2>/dev/null || true; } |
+	v=$({ apt-cache depends "$meta" 2>/dev/null || true; } |
 		sed -n 's/^ *Depends: linux-image-\(.*-cloud-amd64\)-dbg.*/\1/p' | head -n1)
 	[ -z "$v" ] || printf '%s\n%s\n' "$lists" "$v" >"$memo"
 	echo "$v"
 }
 
-if [ -n "${PTWALK_KVER:-}" ]; then
-	kver=$PTWALK_KVER
+kver_env=${PTWALK_KVER:-}
+if [ -n "$series" ] && [ -n "$kver_env" ] && [ "${kver_env#"$series".}" = "$kver_env" ]; then
+	log "PTWALK_KVER=$kver_env is not of series $series: resolving the $series ABI instead"
+	kver_env=""
+fi
+if [ -n "$kver_env" ]; then
+	kver=$kver_env
 	case "$kver" in
 	*-cloud-amd64|*-amd64) ;;
 	*) die "PTWALK_KVER='$kver' does not look like an amd64 kernel ABI (e.g. 6.1.0-56-cloud-amd64)" ;;
@@ -80,7 +95,7 @@ else
 		apt_update
 		kver=$(resolve_kver)
 	fi
-	[ -n "$kver" ] || die "cannot resolve the kernel ABI: 'apt-cache depends linux-image-cloud-amd64-dbg' names no linux-image-*-cloud-amd64-dbg"
+	[ -n "$kver" ] || die "cannot resolve the kernel ABI: 'apt-cache depends $meta' names no linux-image-*-cloud-amd64-dbg"
 fi
 
 kdir="$cache/kernels/x86_64/$kver"
@@ -133,6 +148,19 @@ if [ ! -f "$kdir/.stamp-image" ]; then
 	mv "$kdir/.image.tmp/lib/modules/$kver" "$kdir/modules"
 	rm -rf "$kdir/.image.tmp"
 	touch "$kdir/.stamp-image"
+fi
+# Compressed modules (6.12: .ko.xz) become plain .ko files, as build-initramfs.sh and
+# busybox insmod want them (also in a tree extracted before this step existed).
+if [ ! -f "$kdir/.stamp-modules-plain" ]; then
+	n=$(find "$kdir/modules" -name '*.ko.xz' | wc -l)
+	if [ "$n" -gt 0 ]; then
+		log "decompressing $n .ko.xz modules"
+		find "$kdir/modules" -name '*.ko.xz' -print0 | xargs -0 -r xz -d -f ||
+			die "decompressing the modules of $img_pkg failed"
+	fi
+	find "$kdir/modules" -name '*.ko.zst' -print0 | xargs -0 -r zstd -q -d --rm ||
+		die "decompressing the modules of $img_pkg failed"
+	touch "$kdir/.stamp-modules-plain"
 fi
 
 # --- extract debug vmlinux and System.map ----------------------------------------------
