@@ -9,10 +9,41 @@
 #define PAGE_TYPE_BASE 0xf0000000u
 #define PG_TYPE_BUDDY 0x00000080u
 #define PG_TYPE_TABLE 0x00000200u
+/* 6.11+: enum pagetype in the top byte of page_type (6.12 page-flags.h). */
+#define PGTY_BUDDY 0xf0u
+#define PGTY_TABLE 0xf2u
+#define PGTY_SLAB 0xf5u
 
 static int page_type_is(uint32_t page_type, uint32_t flag)
 {
 	return (page_type & (PAGE_TYPE_BASE | flag)) == PAGE_TYPE_BASE;
+}
+
+static int judge_is_buddy(const struct pw_page_judge *j, uint32_t page_type)
+{
+	return j->type_top ? page_type >> 24 == j->pgty_buddy
+			   : page_type_is(page_type, PG_TYPE_BUDDY);
+}
+
+static int judge_is_table(const struct pw_page_judge *j, uint32_t page_type)
+{
+	return j->type_top ? page_type >> 24 == j->pgty_table
+			   : page_type_is(page_type, PG_TYPE_TABLE);
+}
+
+static int judge_is_slab(const struct pw_page_judge *j, uint64_t flags, uint32_t page_type)
+{
+	if (j->type_top && page_type >> 24 == j->pgty_slab)
+		return 1;
+	return j->pg_slab >= 0 && (flags >> j->pg_slab) & 1;
+}
+
+/* enum pagetype's value of name (BTF/DWARF), else the 6.12 value. */
+static uint32_t pgty(const struct pw_target *t, const char *name, uint32_t dflt)
+{
+	int64_t v;
+
+	return pw_number(t, name, &v) == PW_OK && v >= 0xf0 && v <= 0xff ? (uint32_t)v : dflt;
 }
 
 void pw_page_judge_init(struct pw_page_judge *j, const struct pw_target *t)
@@ -24,6 +55,24 @@ void pw_page_judge_init(struct pw_page_judge *j, const struct pw_target *t)
 		return;
 	pw_number(t, "PG_slab", &j->pg_slab);
 	pw_number(t, "PG_reserved", &j->pg_reserved);
+	/*
+	 * VMCOREINFO's PAGE_BUDDY_MAPCOUNT_VALUE tells the scheme: ~PG_buddy
+	 * (-129 in 6.1), or PGTY_buddy << 24 (0xf0000000 in 6.11+).
+	 */
+	{
+		int64_t v;
+
+		if (pw_number(t, "PAGE_BUDDY_MAPCOUNT_VALUE", &v) == PW_OK &&
+		    ((uint32_t)v & 0xffffffu) == 0 && (uint32_t)v >> 24 >= 0xf0) {
+			j->type_top = 1;
+			j->pgty_buddy = (uint32_t)v >> 24;
+			j->pgty_table = pgty(t, "PGTY_table", PGTY_TABLE);
+			j->pgty_slab = pgty(t, "PGTY_slab", PGTY_SLAB);
+			if (pw_number(t, "PAGE_SLAB_MAPCOUNT_VALUE", &v) == PW_OK &&
+			    ((uint32_t)v & 0xffffffu) == 0)
+				j->pgty_slab = (uint32_t)v >> 24;
+		}
+	}
 	j->ok = 1;
 }
 
@@ -81,12 +130,12 @@ const char *pw_judge_table_page(struct pw_memmap *mm, const struct pw_page_judge
 	flags = u64_at(pi.raw, 0, be);
 	refcount = u32_at(pi.raw, j->refcount_off, be);
 	page_type = u32_at(pi.raw, j->mapcount_off, be);
-	if (page_type_is(page_type, PG_TYPE_BUDDY)) {
+	if (judge_is_buddy(j, page_type)) {
 		snprintf(detail, len, "table page pfn %llx is free in the buddy allocator",
 			 (unsigned long long)pfn);
 		return "stale-table";
 	}
-	if (j->pg_slab >= 0 && (flags >> j->pg_slab) & 1) {
+	if (judge_is_slab(j, flags, page_type)) {
 		snprintf(detail, len, "table page pfn %llx belongs to the slab allocator",
 			 (unsigned long long)pfn);
 		return "stale-table";
@@ -96,7 +145,7 @@ const char *pw_judge_table_page(struct pw_memmap *mm, const struct pw_page_judge
 			 (unsigned long long)pfn, (unsigned long long)flags);
 		return "stale-table";
 	}
-	if (expect_pagetable && !page_type_is(page_type, PG_TYPE_TABLE) &&
+	if (expect_pagetable && !judge_is_table(j, page_type) &&
 	    !(j->pg_reserved >= 0 && (flags >> j->pg_reserved) & 1)) {
 		snprintf(detail, len, "table page pfn %llx is not marked PageTable (page_type %x)",
 			 (unsigned long long)pfn, page_type);

@@ -36,6 +36,13 @@ struct pw_anomaly {
 struct pw_page_judge {
 	uint64_t refcount_off, mapcount_off;
 	int64_t pg_slab, pg_reserved;  /* bit numbers, -1 unknown */
+	/*
+	 * How page->page_type says buddy/table/slab: 6.1-6.10 clear a bit
+	 * under PAGE_TYPE_BASE (type_mask_*); 6.11+ put enum pagetype in the
+	 * top byte (type_top: PGTY_buddy 0xf0, PGTY_table 0xf2, PGTY_slab 0xf5).
+	 */
+	int type_top;
+	uint32_t pgty_buddy, pgty_table, pgty_slab;
 	int ok;
 };
 

@@ -282,6 +282,38 @@ static void test_judge_table_pages(void **state)
 	memmap_free(f);
 }
 
+/* 6.11+ (the 6.12 dumps): enum pagetype in page_type's top byte, said by
+ * VMCOREINFO's PAGE_BUDDY_MAPCOUNT_VALUE = PGTY_buddy << 24. */
+static void test_judge_table_pages_top_byte_types(void **state)
+{
+	struct mfix *f = memmap_new();
+	struct pw_page_judge j;
+	char d[128];
+
+	(void)state;
+	syn_number(f->s, "PAGE_BUDDY_MAPCOUNT_VALUE", -268435456); /* 0xf0000000 */
+	syn_put(f->s, VMEMMAP_PA + 0x102 * PAGE_STRUCT + 48, 0xf0000000u, 4); /* PGTY_buddy */
+	syn_put(f->s, VMEMMAP_PA + 0x103 * PAGE_STRUCT, 0, 8);
+	syn_put(f->s, VMEMMAP_PA + 0x103 * PAGE_STRUCT + 48, 0xf5000000u, 4); /* PGTY_slab */
+	syn_put(f->s, VMEMMAP_PA + 0x104 * PAGE_STRUCT + 48, 0xf2000000u, 4); /* PGTY_table */
+	/* 6.1's PageTable and PageBuddy encodings mean nothing here. */
+	syn_put(f->s, VMEMMAP_PA + 0x105 * PAGE_STRUCT + 48, ~0x80u, 4);
+	syn_put(f->s, VMEMMAP_PA + 0x106 * PAGE_STRUCT + 48, ~0x200u, 4);
+	pw_page_judge_init(&j, &f->s->target);
+	assert_true(j.ok && j.type_top);
+	assert_string_equal(pw_judge_table_page(&f->mm, &j, f->pgmaps, f->npgmaps, 0x102, 0, d,
+						sizeof(d)), "stale-table");
+	assert_non_null(strstr(d, "buddy"));
+	assert_string_equal(pw_judge_table_page(&f->mm, &j, f->pgmaps, f->npgmaps, 0x103, 0, d,
+						sizeof(d)), "stale-table");
+	assert_non_null(strstr(d, "slab"));
+	assert_null(pw_judge_table_page(&f->mm, &j, f->pgmaps, f->npgmaps, 0x104, 1, d, sizeof(d)));
+	assert_null(pw_judge_table_page(&f->mm, &j, f->pgmaps, f->npgmaps, 0x105, 0, d, sizeof(d)));
+	assert_string_equal(pw_judge_table_page(&f->mm, &j, f->pgmaps, f->npgmaps, 0x106, 1, d,
+						sizeof(d)), "unmarked-table");
+	memmap_free(f);
+}
+
 static void test_classify_poison_values(void **state)
 {
 	struct mfix *f = memmap_new();
@@ -364,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_page_to_pfn),
 		cmocka_unit_test(test_page_to_pfn_without_vmemmap),
 		cmocka_unit_test(test_judge_table_pages),
+		cmocka_unit_test(test_judge_table_pages_top_byte_types),
 		cmocka_unit_test(test_classify_poison_values),
 		cmocka_unit_test(test_explain_broken_walks),
 		cmocka_unit_test(test_corrupt_xarray_is_bounded),
