@@ -362,6 +362,8 @@ static int triage(struct run *r, struct pw_memmap *mm, const struct pw_pgmap *pg
 	size_t len;
 	struct pw_oops *o;
 	struct pw_value_info *regs = NULL, fault;
+	struct pw_triage_task *pt;
+	uint64_t task = 0;
 	int explained;
 
 	bd_used_reset(&r->d);
@@ -399,8 +401,11 @@ static int triage(struct run *r, struct pw_memmap *mm, const struct pw_pgmap *pg
 		return 0;
 	}
 	regs = calloc(PW_OOPS_MAX_REGS, sizeof(*regs));
-	if (!regs) {
+	pt = calloc(1, sizeof(*pt));
+	if (!regs || !pt) {
 		free(o);
+		free(regs);
+		free(pt);
 		analysis_error(r, "triage", "out of memory");
 		return 0;
 	}
@@ -409,13 +414,22 @@ static int triage(struct run *r, struct pw_memmap *mm, const struct pw_pgmap *pg
 		pw_classify_value(mm, pgmaps, npgmaps, o->fault_addr, &fault);
 	for (int i = 0; i < o->nregs; i++)
 		pw_classify_value(mm, pgmaps, npgmaps, o->reg[i].value, &regs[i]);
+	/* The task that panicked (panic_cpu's current task); a user-half fault
+	 * address is walked in its mm, as pttriage does with crash's panic task. */
+	pw_kernel_panic_task(mm->k, &task, why, sizeof(why));
+	pw_triage_task(mm->k, task, why, o->have_fault_addr ? &fault : NULL, pt);
 	analysis_ok(r, "triage");
+	if (!pt->have_task || (o->have_fault_addr && fault.cls == PW_VAL_USER && !pt->walked)) {
+		fputs(",\"note\":", r->j);
+		json_str(r->j, pt->why);
+	}
 	fputs(",\"result\":", r->j);
-	explained = report_triage(r->j, o, o->have_fault_addr ? &fault : NULL, regs, o->nregs);
+	explained = pw_triage_json(r->j, o, o->have_fault_addr ? &fault : NULL, pt, regs, o->nregs);
 	phase_time(r, "triage");
 	fputc('}', r->j);
 	free(o);
 	free(regs);
+	free(pt);
 	return explained;
 }
 

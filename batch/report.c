@@ -6,26 +6,12 @@
  */
 #include <string.h>
 
+#include "ptwalk/json.h"
 #include "report.h"
 
 void json_str(FILE *fp, const char *s)
 {
-	fputc('"', fp);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", fp);
-		else if (c == '\t')
-			fputs("\\t", fp);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
+	pw_json_str(fp, s);
 }
 
 /* The "findings" of ptwalk -j (extension/ptwalk_ext.c print_explanation()). */
@@ -100,34 +86,4 @@ void report_check_summary(FILE *fp, const struct pw_checker *chk)
 void report_pgmap(FILE *fp, const struct pw_pgmap *p)
 {
 	pw_pgmap_json(fp, p);
-}
-
-int report_triage(FILE *fp, const struct pw_oops *o, const struct pw_value_info *fault,
-		  const struct pw_value_info *regs, int nregs)
-{
-	char text[512];
-	int explained = pw_triage_verdict(o, fault, regs, nregs, text, sizeof(text));
-
-	fprintf(fp, "{\"oops\":%s,\"bug\":", o->found ? "true" : "false");
-	json_str(fp, o->bug);
-	fputs(",\"ip\":", fp);
-	json_str(fp, o->ip);
-	fputs(",\"panic\":", fp);
-	json_str(fp, o->panic);
-	fputc(',', fp);
-	if (fault) {
-		fputs("\"fault\":", fp);
-		pw_value_json(fp, "fault", fault);
-		fputc(',', fp);
-	}
-	fputs("\"registers\":[", fp);
-	for (int i = 0; i < nregs; i++) {
-		if (i)
-			fputc(',', fp);
-		pw_value_json(fp, o->reg[i].name, &regs[i]);
-	}
-	fputs("],\"verdict\":", fp);
-	json_str(fp, text);
-	fputc('}', fp);
-	return explained;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * JSON records of ptwalk-batch, field for field the records of the crash
- * commands (ptwalk -j, ptdump -C -j, pgmap -j, pttriage -j), one object
+ * commands (ptwalk -j, ptdump -C -j, pgmap -j; pttriage -j is the core's
+ * pw_triage_json()), one object
  * without a trailing newline, so they can be embedded in the per-dump
  * object.  Strings are escaped.
  */
@@ -26,9 +27,5 @@ void report_anomaly(FILE *fp, const struct pw_format *fmt, const struct pw_anoma
 void report_check_summary(FILE *fp, const struct pw_checker *chk);
 /* pgmap -j */
 void report_pgmap(FILE *fp, const struct pw_pgmap *p);
-
-/* pttriage -j; returns non-zero when the verdict explains the panic. */
-int report_triage(FILE *fp, const struct pw_oops *o, const struct pw_value_info *fault,
-		  const struct pw_value_info *regs, int nregs);
 
 #endif

@@ -151,6 +151,53 @@ int pw_kernel_task_at(struct pw_kernel *k, uint64_t task, struct pw_task *out,
 	return err ? err : fill_task(k, &o, task, out, why, why_len);
 }
 
+int pw_kernel_panic_task(struct pw_kernel *k, uint64_t *task, char *why, size_t why_len)
+{
+	uint64_t sym, cpu, cpu_off, cur, member;
+	int err;
+
+	if (strcmp(k->t->arch, "x86_64") != 0) {
+		say(why, why_len, "the panic task is found on x86_64 only, not on %s", k->t->arch);
+		return PW_ERR_UNSUPPORTED;
+	}
+	/* kernel/panic.c: atomic_t panic_cpu, PANIC_CPU_INVALID (-1) until panic(). */
+	if (pw_symbol(k->t, "panic_cpu", &sym) || pw_read_kvirt_uint(k->t, sym, 4, &cpu)) {
+		say(why, why_len, "panic_cpu not found or not readable");
+		return PW_ERR_NOTFOUND;
+	}
+	if ((int32_t)cpu < 0 || cpu >= 8192) {
+		say(why, why_len, "no CPU is in panic() (panic_cpu %d)", (int32_t)cpu);
+		return PW_ERR_NOTFOUND;
+	}
+	if (pw_symbol(k->t, "__per_cpu_offset", &sym) ||
+	    pw_read_kvirt_uint(k->t, sym + 8 * cpu, 8, &cpu_off)) {
+		say(why, why_len, "__per_cpu_offset[%llu] not found or not readable",
+		    (unsigned long long)cpu);
+		return PW_ERR_NOTFOUND;
+	}
+	/* 6.1: DECLARE_PER_CPU(struct task_struct *, current_task);
+	 * 6.2+: struct pcpu_hot pcpu_hot with member current_task. */
+	if (pw_symbol(k->t, "current_task", &cur)) {
+		if (pw_symbol(k->t, "pcpu_hot", &cur) ||
+		    pw_member(k->t, "pcpu_hot", "current_task", &member)) {
+			say(why, why_len, "neither current_task nor pcpu_hot.current_task is known");
+			return PW_ERR_NOTFOUND;
+		}
+		cur += member;
+	}
+	err = pw_read_kvirt_uint(k->t, cur + cpu_off, 8, task);
+	if (err) {
+		say(why, why_len, "the current task of CPU %llu is not readable: %s",
+		    (unsigned long long)cpu, pw_strerror(err));
+		return err;
+	}
+	if (!*task) {
+		say(why, why_len, "CPU %llu has no current task", (unsigned long long)cpu);
+		return PW_ERR_NOTFOUND;
+	}
+	return PW_OK;
+}
+
 int pw_kernel_find_task(struct pw_kernel *k, const char *spec,
 			struct pw_task *out, char *why, size_t why_len)
 {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ptwalk/json.h"
 #include "ptwalk/triage.h"
 
 /* Lines that start an oops; "Oops:" usually follows one of them. */
@@ -312,4 +313,94 @@ int pw_triage_verdict(const struct pw_oops *o, const struct pw_value_info *fault
 	snprintf(text, len, "%s", o->found ? "no ZONE_DEVICE or page-table explanation found"
 					   : "no oops in the kernel log");
 	return 0;
+}
+
+void pw_triage_task(struct pw_kernel *k, uint64_t task, const char *why,
+		    const struct pw_value_info *fault, struct pw_triage_task *out)
+{
+	struct pw_space sp;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!task) {
+		snprintf(out->why, sizeof(out->why), "%s", why && why[0] ? why : "no panic task");
+		return;
+	}
+	if (pw_kernel_task_at(k, task, &out->task, out->why, sizeof(out->why)))
+		return;
+	out->have_task = 1;
+	if (!fault || fault->cls != PW_VAL_USER)
+		return;
+	if (!out->task.mm) {
+		snprintf(out->why, sizeof(out->why), "pid %lld is a kernel thread (no mm)",
+			 (long long)out->task.pid);
+		return;
+	}
+	err = pw_kernel_space(k, &sp, out->task.root);
+	if (err) {
+		snprintf(out->why, sizeof(out->why), "the page tables of pid %lld: %s",
+			 (long long)out->task.pid, pw_strerror(err));
+		return;
+	}
+	pw_translate(&sp, fault->value, &out->tr);
+	out->fmt = sp.fmt;
+	pw_space_release(&sp);
+	out->walked = 1;
+}
+
+static void task_json(FILE *fp, const struct pw_task *t)
+{
+	fprintf(fp, "\"task\":\"0x%llx\",\"pid\":%lld,\"comm\":", (unsigned long long)t->task,
+		(long long)t->pid);
+	pw_json_str(fp, t->comm);
+}
+
+int pw_triage_json(FILE *fp, const struct pw_oops *o, const struct pw_value_info *fault,
+		   const struct pw_triage_task *pt, const struct pw_value_info *regs, int nregs)
+{
+	char text[640];
+	int explained = pw_triage_verdict(o, fault, regs, nregs, text, sizeof(text));
+
+	fprintf(fp, "{\"oops\":%s,\"bug\":", o->found ? "true" : "false");
+	pw_json_str(fp, o->bug);
+	fputs(",\"ip\":", fp);
+	pw_json_str(fp, o->ip);
+	fputs(",\"panic\":", fp);
+	pw_json_str(fp, o->panic);
+	fputc(',', fp);
+	if (pt && pt->have_task) {
+		fputs("\"panic_task\":{", fp);
+		task_json(fp, &pt->task);
+		fputs("},", fp);
+	}
+	if (fault) {
+		fputs("\"fault\":", fp);
+		pw_value_json(fp, "fault", fault);
+		fputc(',', fp);
+	}
+	if (fault && pt && pt->walked) {
+		const struct pw_translation *tr = &pt->tr;
+
+		fputs("\"fault_in_task\":{", fp);
+		task_json(fp, &pt->task);
+		fprintf(fp, ",\"root\":\"0x%llx\",\"status\":\"%s\",\"reason\":",
+			(unsigned long long)pt->task.root, pw_status_name(tr->status));
+		pw_json_str(fp, pw_status_reason(tr));
+		if (tr->status == PW_ST_MAPPED)
+			fprintf(fp, ",\"pa\":\"0x%llx\",\"page_size\":%llu",
+				(unsigned long long)tr->pa, (unsigned long long)tr->page_size);
+		fputc(',', fp);
+		pw_translation_levels_json(fp, pt->fmt, tr);
+		fputs("},", fp);
+	}
+	fputs("\"registers\":[", fp);
+	for (int i = 0; i < nregs; i++) {
+		if (i)
+			fputc(',', fp);
+		pw_value_json(fp, o->reg[i].name, &regs[i]);
+	}
+	fputs("],\"verdict\":", fp);
+	pw_json_str(fp, text);
+	fputc('}', fp);
+	return explained;
 }

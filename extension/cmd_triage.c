@@ -34,20 +34,6 @@ static size_t capture_log(char **text)
 	return n;
 }
 
-/* Translate va in the mm of crash's current context (the panicking task). */
-static int walk_in_current_task(struct memmap_ctx *m, uint64_t va, struct pw_translation *tr,
-				struct pw_task *task)
-{
-	struct pw_space sp;
-
-	if (pw_kernel_task_at(&m->c.k, CURRENT_TASK(), task, m->c.why, sizeof(m->c.why)) ||
-	    !task->mm || pw_kernel_space(&m->c.k, &sp, task->root))
-		return 0;
-	pw_translate(&sp, va, tr);
-	pw_space_release(&sp);
-	return 1;
-}
-
 static int is_control_register(const char *name)
 {
 	return (name[0] == 'C' && name[1] == 'R' && strcmp(name, "CR2") != 0) ||
@@ -99,17 +85,33 @@ static void describe_value(const struct pw_value_info *v)
 	}
 }
 
-/* The shared verdict, as a JSON member or a VERDICT line. */
+/* The fault address walked in the panicking task's mm: where it stopped and why. */
+static void user_walk_line(const struct pw_triage_task *pt)
+{
+	const struct pw_translation *tr = &pt->tr;
+	const struct pw_step *s = tr->nsteps ? &tr->step[tr->nsteps - 1] : NULL;
+
+	fprintf(fp, "  in the mm of pid %lld (%s): %s", (long long)pt->task.pid, pt->task.comm,
+		pw_status_name(tr->status));
+	if (tr->status == PW_ST_MAPPED)
+		fprintf(fp, " -> PA %llx", (unsigned long long)tr->pa);
+	else if (s && pt->fmt)
+		fprintf(fp, " at the %s entry %llx (value %llx): %s", pt->fmt->level[s->level].name,
+			(unsigned long long)s->entry_pa, (unsigned long long)s->raw,
+			pw_status_reason(tr));
+	else
+		fprintf(fp, ": %s", pw_status_reason(tr));
+	fputc('\n', fp);
+}
+
+/* The shared verdict, as a VERDICT line. */
 static void verdict(const struct pw_oops *o, const struct pw_value_info *fault,
-		    const struct pw_value_info *regs, int nregs, int json)
+		    const struct pw_value_info *regs, int nregs)
 {
 	char text[640];
 
 	pw_triage_verdict(o, fault, regs, nregs, text, sizeof(text));
-	if (json)
-		fprintf(fp, "\"verdict\":\"%s\"", text);
-	else
-		fprintf(fp, "VERDICT: %s\n", text);
+	fprintf(fp, "VERDICT: %s\n", text);
 }
 
 void cmd_pttriage(void)
@@ -117,9 +119,7 @@ void cmd_pttriage(void)
 	struct memmap_ctx m;
 	struct pw_oops *o;
 	struct pw_value_info *regs, fault;
-	struct pw_translation user_tr;
-	struct pw_task user_task;
-	int user_walk = 0;
+	struct pw_triage_task *pt;
 	char *log;
 	size_t len;
 	int c, json = 0;
@@ -141,39 +141,20 @@ void cmd_pttriage(void)
 	o = (struct pw_oops *)GETBUF(sizeof(*o));
 	regs = (struct pw_value_info *)GETBUF(sizeof(*regs) * PW_OOPS_MAX_REGS);
 	memset(regs, 0, sizeof(*regs) * PW_OOPS_MAX_REGS);
+	pt = (struct pw_triage_task *)GETBUF(sizeof(*pt));
 	memset(&fault, 0, sizeof(fault));
 	pw_oops_parse(log, len, o);
-	if (o->have_fault_addr) {
+	if (o->have_fault_addr)
 		pw_classify_value(&m.mm, m.pgmaps, m.npgmaps, o->fault_addr, &fault);
-		/* A user address faulted in the panicking task's own mm: walk it there. */
-		if (fault.cls == PW_VAL_USER)
-			user_walk = walk_in_current_task(&m, o->fault_addr, &user_tr, &user_task);
-	}
+	/* crash's panic task; a user fault address is walked in its own mm. */
+	pw_triage_task(&m.c.k, CURRENT_TASK(), "crash knows no panic task",
+		       o->have_fault_addr ? &fault : NULL, pt);
 	for (int i = 0; i < o->nregs; i++)
 		pw_classify_value(&m.mm, m.pgmaps, m.npgmaps, o->reg[i].value, &regs[i]);
 
 	if (json) {
-		fputc('{', fp);
-		fprintf(fp, "\"oops\":%s,\"bug\":\"%s\",\"ip\":\"%s\",\"panic\":\"%s\",",
-			o->found ? "true" : "false", o->bug, o->ip, o->panic);
-		if (o->have_fault_addr) {
-			fputs("\"fault\":", fp);
-			pw_value_json(fp, "fault", &fault);
-			fputc(',', fp);
-			if (user_walk)
-				fprintf(fp, "\"fault_in_task\":{\"pid\":%lld,\"status\":\"%s\",\"reason\":\"%s\"},",
-					(long long)user_task.pid, pw_status_name(user_tr.status),
-					pw_status_reason(&user_tr));
-		}
-		fputs("\"registers\":[", fp);
-		for (int i = 0; i < o->nregs; i++) {
-			if (i)
-				fputc(',', fp);
-			pw_value_json(fp, o->reg[i].name, &regs[i]);
-		}
-		fputs("],", fp);
-		verdict(o, o->have_fault_addr ? &fault : NULL, regs, o->nregs, 1);
-		fputs("}\n", fp);
+		pw_triage_json(fp, o, o->have_fault_addr ? &fault : NULL, pt, regs, o->nregs);
+		fputc('\n', fp);
 	} else {
 		if (!o->found) {
 			fprintf(fp, "no oops in the kernel log\n");
@@ -187,12 +168,8 @@ void cmd_pttriage(void)
 				fprintf(fp, "FAULT ADDRESS %016llx: ", (unsigned long long)o->fault_addr);
 				describe_value(&fault);
 				fputc('\n', fp);
-				if (user_walk)
-					fprintf(fp, "  in the mm of pid %lld (%s): %s%s%s\n",
-						(long long)user_task.pid, user_task.comm,
-						pw_status_name(user_tr.status),
-						user_tr.status == PW_ST_MAPPED ? "" : ": ",
-						user_tr.status == PW_ST_MAPPED ? "" : pw_status_reason(&user_tr));
+				if (pt->walked)
+					user_walk_line(pt);
 			}
 			for (int i = 0; i < o->nregs; i++) {
 				/* Control registers and flags are not pointers. */
@@ -204,8 +181,9 @@ void cmd_pttriage(void)
 				fputc('\n', fp);
 			}
 		}
-		verdict(o, o->have_fault_addr ? &fault : NULL, regs, o->nregs, 0);
+		verdict(o, o->have_fault_addr ? &fault : NULL, regs, o->nregs);
 	}
+	FREEBUF(pt);
 	FREEBUF(regs);
 	FREEBUF(o);
 	FREEBUF(log);

@@ -68,4 +68,30 @@ void pw_classify_value(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int 
 int pw_triage_verdict(const struct pw_oops *o, const struct pw_value_info *fault,
 		      const struct pw_value_info *regs, int nregs, char *text, size_t len);
 
+/* The panicking task, and a user-half fault address walked in its own mm. */
+struct pw_triage_task {
+	int have_task;            /* task was read */
+	struct pw_task task;
+	int walked;               /* the fault address was walked in task's mm */
+	struct pw_translation tr;
+	const struct pw_format *fmt; /* of that walk */
+	char why[160];            /* why there is no task or no walk */
+};
+
+/*
+ * Read the panicking task (task_struct address task; 0 when unknown, why
+ * says why) and, when the fault address is a user-half one (PW_VAL_USER)
+ * and the task has an mm, walk it there.  pttriage passes crash's panic
+ * task, the batch tool pw_kernel_panic_task()'s.
+ */
+void pw_triage_task(struct pw_kernel *k, uint64_t task, const char *why,
+		    const struct pw_value_info *fault, struct pw_triage_task *out);
+
+/*
+ * The pttriage -j record, one object without a newline (fault and pt may
+ * be NULL).  Returns pw_triage_verdict()'s value.
+ */
+int pw_triage_json(FILE *fp, const struct pw_oops *o, const struct pw_value_info *fault,
+		   const struct pw_triage_task *pt, const struct pw_value_info *regs, int nregs);
+
 #endif

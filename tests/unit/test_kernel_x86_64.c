@@ -175,6 +175,56 @@ static void test_corrupt_task_list_terminates(void **state)
 	kernel_free(f);
 }
 
+/*
+ * The panic task: panic_cpu's current task in its per-cpu area.  6.1 has
+ * the per-cpu variable current_task, 6.2+ pcpu_hot.current_task; per-cpu
+ * symbols are offsets into each CPU's area (__per_cpu_offset[cpu]).
+ */
+#define PERCPU_PA 0x380000ULL
+static void panic_task_case(int pcpu_hot)
+{
+	struct kfix *f = kernel_new(1, 0, 0);
+	struct pw_kernel k;
+	uint64_t task = 0, panic_cpu;
+	char why[256] = "";
+
+	syn_x86_var(&f->kx, "__per_cpu_offset", f->kv + PERCPU_PA - 0x10000);
+	syn_x86_var(&f->kx, "__per_cpu_offset_cpu1", f->kv + PERCPU_PA);
+	panic_cpu = syn_x86_var(&f->kx, "panic_cpu", 1);
+	if (pcpu_hot) {
+		syn_symbol(f->s, "pcpu_hot", 0x20000);
+		syn_member(f->s, "pcpu_hot", "current_task", 0x8);
+		syn_put(f->s, PERCPU_PA + 0x20008, f->task[2], 8);
+	} else {
+		syn_symbol(f->s, "current_task", 0x20100);
+		syn_put(f->s, PERCPU_PA + 0x20100, f->task[2], 8);
+	}
+	assert_int_equal(pw_kernel_open(&k, &f->s->target, why, sizeof(why)), PW_OK);
+	assert_int_equal(pw_kernel_panic_task(&k, &task, why, sizeof(why)), PW_OK);
+	assert_int_equal(task, f->task[2]);
+	/* No CPU in panic(): said so, no task. */
+	syn_put(f->s, panic_cpu - f->kv, 0xffffffff, 4);
+	assert_int_equal(pw_kernel_panic_task(&k, &task, why, sizeof(why)), PW_ERR_NOTFOUND);
+	assert_string_equal(why, "no CPU is in panic() (panic_cpu -1)");
+	f->s->target.arch = "arm64";
+	assert_int_equal(pw_kernel_panic_task(&k, &task, why, sizeof(why)), PW_ERR_UNSUPPORTED);
+	f->s->target.arch = "x86_64";
+	pw_kernel_close(&k);
+	kernel_free(f);
+}
+
+static void test_panic_task_current_task(void **state)
+{
+	(void)state;
+	panic_task_case(0);
+}
+
+static void test_panic_task_pcpu_hot(void **state)
+{
+	(void)state;
+	panic_task_case(1);
+}
+
 static void test_missing_symbol_is_one_line(void **state)
 {
 	struct syn *s = syn_new(MEM, 32ULL << 20, "x86_64");
@@ -200,6 +250,8 @@ int main(void)
 		cmocka_unit_test(test_layout_4level),
 		cmocka_unit_test(test_find_task),
 		cmocka_unit_test(test_corrupt_task_list_terminates),
+		cmocka_unit_test(test_panic_task_current_task),
+		cmocka_unit_test(test_panic_task_pcpu_hot),
 		cmocka_unit_test(test_missing_symbol_is_one_line),
 	};
 
