@@ -257,3 +257,14 @@ int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
 	pw_ptdump_end(&d, end);
 	return err;
 }
+
+char pw_size_unit(uint64_t *n, const char *units)
+{
+	const char *u = units;
+
+	while (!(*n & 1023) && u[1]) {
+		*n >>= 10;
+		u++;
+	}
+	return *u;
+}

@@ -109,17 +109,12 @@ static void arm64_key(const struct pw_format *fmt, const struct pw_note *n,
 static void arm64_print_range(FILE *fp, uint64_t start, uint64_t end,
 			      const struct pw_ptdump_key *k)
 {
-	static const char units[] = "KMGTPE";
-	const char *unit = units;
 	uint64_t delta = (end - start) >> 10;
+	char unit = pw_size_unit(&delta, "KMGTPE");
 
 	fprintf(fp, "0x%016llx-0x%016llx   ", (unsigned long long)start,
 		(unsigned long long)end);
-	while (!(delta & 1023) && unit[1]) {
-		delta >>= 10;
-		unit++;
-	}
-	fprintf(fp, "%9llu%c %s", (unsigned long long)delta, *unit,
+	fprintf(fp, "%9llu%c %s", (unsigned long long)delta, unit,
 		arm64_level_names[k->plevel]);
 	if (!k->prot)
 		return;

@@ -68,17 +68,12 @@ static void s390x_key(const struct pw_format *fmt, const struct pw_note *n,
 static void s390x_print_range(FILE *fp, uint64_t start, uint64_t end,
 			      const struct pw_ptdump_key *k)
 {
-	static const char units[] = "KMGTPE";
-	const char *unit = units;
 	uint64_t delta = (end - start) >> 10;
+	char unit = pw_size_unit(&delta, "KMGTPE");
 
 	fprintf(fp, "0x%016llx-0x%016llx ", (unsigned long long)start,
 		(unsigned long long)end);
-	while (!(delta & 0x3ff) && unit[1]) {
-		delta >>= 10;
-		unit++;
-	}
-	fprintf(fp, "%9llu%c ", (unsigned long long)delta, *unit);
+	fprintf(fp, "%9llu%c ", (unsigned long long)delta, unit);
 	fprintf(fp, "%s ", s390x_level_names[k->plevel]);
 	if (k->prot & S390_PT_INVALID) {
 		fputs("I", fp);

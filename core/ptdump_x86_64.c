@@ -43,18 +43,13 @@ static void x86_key(const struct pw_format *fmt, const struct pw_note *n,
 static void x86_print_range(FILE *fp, uint64_t start, uint64_t end,
 			    const struct pw_ptdump_key *k)
 {
-	static const char units[] = "BKMGTPE";
-	const char *unit = units;
 	uint64_t delta = end - start;
+	char unit = pw_size_unit(&delta, "BKMGTPE");
 	uint64_t pr = k->prot;
 
 	fprintf(fp, "0x%016llx-0x%016llx   ", (unsigned long long)start,
 		(unsigned long long)end);
-	while (!(delta & 1023) && unit[1]) {
-		delta >>= 10;
-		unit++;
-	}
-	fprintf(fp, "%9llu%c ", (unsigned long long)delta, *unit);
+	fprintf(fp, "%9llu%c ", (unsigned long long)delta, unit);
 	if (!(pr & X86_PTE_PRESENT)) {
 		fputs("                              ", fp);
 	} else {

@@ -86,6 +86,13 @@ struct pw_ptdump {
 	uint64_t wx_bytes;
 };
 
+/*
+ * Scale *n down by 1024 while it divides evenly and a larger unit is left;
+ * returns the unit letter.  units starts at *n's own unit ("BKMGTPE" for a
+ * byte count, "KMGTPE" for kilobytes), as the kernels' ptdumps print sizes.
+ */
+char pw_size_unit(uint64_t *n, const char *units);
+
 void pw_ptdump_begin(struct pw_ptdump *d, const struct pw_format *fmt,
 		     const struct pw_ptdump_style *style,
 		     const struct pw_ptdump_opts *o);
