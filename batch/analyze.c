@@ -15,6 +15,7 @@
 #include "analyze.h"
 #include "batch.h"
 #include "ptwalk/check.h"
+#include "ptwalk/json.h"
 #include "ptwalk/kernel.h"
 #include "ptwalk/memmap.h"
 #include "ptwalk/ptdump.h"
@@ -336,10 +337,10 @@ static int ptdump_and_check(struct run *r, struct pw_kernel *k, struct pw_memmap
 			for (uint64_t i = 0; i < kept; i++) {
 				if (i)
 					fputc(',', r->j);
-				report_anomaly(r->j, k->fmt, &chk.list[i]);
+				pw_anomaly_json(r->j, k->fmt, &chk.list[i]);
 			}
 			fputs("],\"summary\":", r->j);
-			report_check_summary(r->j, &chk);
+			pw_check_summary_json(r->j, &chk);
 			fputc('}', r->j);
 			findings = chk.count > 0 || chk.wx_pages > 0;
 		}
@@ -612,7 +613,7 @@ int batch_analyze(const char *path, const struct batch_opts *o, FILE *out,
 			for (int i = 0; i < npgmaps; i++) {
 				if (i)
 					fputc(',', r.j);
-				report_pgmap(r.j, &pgmaps[i]);
+				pw_pgmap_json(r.j, &pgmaps[i]);
 			}
 			fputs("]}", r.j);
 		}

@@ -13,6 +13,7 @@
 #include "ext.h"
 #include "help.h"
 #include "ptwalk/check.h"
+#include "ptwalk/json.h"
 #include "ptwalk/kernel.h"
 #include "ptwalk/ptdump.h"
 #include "ptwalk/walk.h"
@@ -20,7 +21,7 @@
 /* ---- ptwalk ------------------------------------------------------------ */
 
 static void print_explanation(const struct pw_format *fmt, const struct pw_translation *tr,
-			      const struct pw_explanation *ex, int json);
+			      const struct pw_explanation *ex);
 
 static void perm_text(uint32_t perm, char *buf, size_t len)
 {
@@ -88,7 +89,7 @@ static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
 		fprintf(fp, "NOT MAPPED: %s at %s: %s\n", pw_status_name(tr->status), lvl,
 			pw_status_reason(tr));
 	}
-	print_explanation(fmt, tr, ex, 0);
+	print_explanation(fmt, tr, ex);
 }
 
 static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
@@ -102,53 +103,27 @@ static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
 	if (sc->have_task)
 		fprintf(fp, "\"pid\":%lld,\"task\":\"0x%llx\",", (long long)sc->task.pid,
 			(unsigned long long)sc->task.task);
-	fprintf(fp, "\"format\":\"%s\",\"root\":\"0x%llx\",\"status\":\"%s\",",
-		fmt->name, (unsigned long long)sc->root, pw_status_name(tr->status));
-	if (tr->status == PW_ST_MAPPED)
-		fprintf(fp, "\"pa\":\"0x%llx\",\"page_size\":%llu,", (unsigned long long)tr->pa,
-			(unsigned long long)tr->page_size);
-	else
-		fprintf(fp, "\"pa\":null,\"page_size\":null,\"reason\":\"%s\",",
-			pw_status_reason(tr));
+	fprintf(fp, "\"format\":\"%s\",\"root\":\"0x%llx\",", fmt->name,
+		(unsigned long long)sc->root);
+	pw_translation_status_json(fp, tr);
 	pw_translation_levels_json(fp, fmt, tr);
-	print_explanation(fmt, tr, ex, 1);
+	pw_explanation_json(fp, fmt, tr, ex);
 	pgste_print_walk(pg, 1);
 	fputs("}\n", fp);
 }
 
-/* What pw_explain() found, as text lines or a JSON "findings" member. */
+/* What pw_explain() found, as text lines (JSON: pw_explanation_json()). */
 static void print_explanation(const struct pw_format *fmt, const struct pw_translation *tr,
-			      const struct pw_explanation *ex, int json)
+			      const struct pw_explanation *ex)
 {
-	int n = 0;
-
-	if (json) {
-		if (ex->direct_map)
-			fprintf(fp, ",\"direct_map_pfn\":\"0x%llx\"", (unsigned long long)ex->dm_pfn);
-		fputs(",\"findings\":[", fp);
-	}
 	for (int i = 0; i < ex->ntables; i++) {
 		const struct pw_step *s = &tr->step[ex->table[i].step];
 
-		if (json)
-			fprintf(fp, "%s{\"kind\":\"%s\",\"level\":\"%s\",\"table_pfn\":\"0x%llx\","
-				"\"detail\":\"%s\"}", n++ ? "," : "", ex->table[i].kind,
-				fmt->level[s->level].name, (unsigned long long)(s->table_pa >> 12),
-				ex->table[i].detail);
-		else
-			fprintf(fp, "  ! %s table at %llx: %s: %s\n", fmt->level[s->level].name,
-				(unsigned long long)s->table_pa, ex->table[i].kind, ex->table[i].detail);
+		fprintf(fp, "  ! %s table at %llx: %s: %s\n", fmt->level[s->level].name,
+			(unsigned long long)s->table_pa, ex->table[i].kind, ex->table[i].detail);
 	}
-	if (ex->dm_kind) {
-		if (json)
-			fprintf(fp, "%s{\"kind\":\"%s\",\"pfn\":\"0x%llx\",\"detail\":\"%s\"}",
-				n++ ? "," : "", ex->dm_kind, (unsigned long long)ex->dm_pfn,
-				ex->dm_detail);
-		else
-			fprintf(fp, "  ! direct map: %s: %s\n", ex->dm_kind, ex->dm_detail);
-	}
-	if (json)
-		fputc(']', fp);
+	if (ex->dm_kind)
+		fprintf(fp, "  ! direct map: %s: %s\n", ex->dm_kind, ex->dm_detail);
 }
 
 static void cmd_ptwalk(void)
@@ -253,13 +228,8 @@ static void print_anomaly(const struct pw_checker *chk, const struct pw_anomaly 
 	const char *lvl = a->level >= 0 ? fmt->level[a->level].name : "-";
 
 	if (json) {
-		fprintf(fp, "{\"type\":\"anomaly\",\"anomaly\":\"%s\",\"va_start\":\"0x%llx\","
-			"\"va_end\":\"0x%llx\",\"level\":\"%s\",\"entry_pa\":\"0x%llx\","
-			"\"entry\":\"0x%llx\",\"%s\":\"0x%llx\",\"detail\":\"%s\"}\n",
-			a->kind, (unsigned long long)a->va, (unsigned long long)a->end, lvl,
-			(unsigned long long)a->entry_pa, (unsigned long long)a->entry,
-			strstr(a->kind, "table") ? "table_pfn" : "pfn",
-			(unsigned long long)a->pfn, a->detail);
+		pw_anomaly_json(fp, fmt, a);
+		fputc('\n', fp);
 		return;
 	}
 	if (strstr(a->kind, "table") && !a->entry_pa)
@@ -284,16 +254,16 @@ static void print_check_summary(const struct pw_checker *chk, int json)
 
 	for (uint64_t i = 0; i < kept; i++)
 		print_anomaly(chk, &chk->list[i], json);
-	if (json)
-		fprintf(fp, "{\"type\":\"summary\",\"tables_checked\":%llu,\"anomalies\":%llu,"
-			"\"wx_pages\":%llu}\n", (unsigned long long)chk->tables,
-			(unsigned long long)chk->count, (unsigned long long)chk->wx_pages);
-	else
+	if (json) {
+		pw_check_summary_json(fp, chk);
+		fputc('\n', fp);
+	} else {
 		fprintf(fp, "CHECK: %llu table pages checked, %llu anomal%s%s; W+X mappings: %s, %llu W+X pages\n",
 			(unsigned long long)chk->tables, (unsigned long long)chk->count,
 			chk->count == 1 ? "y" : "ies",
 			chk->count > kept ? " (first ones listed)" : "",
 			chk->wx_pages ? "FAILED" : "passed", (unsigned long long)chk->wx_pages);
+	}
 }
 
 static void cmd_ptdump(void)
