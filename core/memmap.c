@@ -441,6 +441,39 @@ static const char *poison_of(const uint8_t *b, unsigned len)
 	return NULL;
 }
 
+/*
+ * A struct page that could not be read: where it lives and why it is
+ * missing.  crash's readmem does not say "excluded" for virtual reads, so
+ * the page is translated through init_mm and read by physical address.
+ */
+static void locate_unread_page(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
+			       int read_err, struct pw_pfninfo *out)
+{
+	uint8_t b[8];
+	int err;
+
+	out->page_err = read_err ? read_err : PW_ERR_READ;
+	if (pw_kernel_kvtop(mm->k, out->page, &out->page_pa) != PW_OK)
+		return;
+	out->page_pa_known = 1;
+	err = pw_read_phys(mm->k->t, out->page_pa, b, sizeof(b));
+	if (err == PW_ERR_EXCLUDED)
+		out->page_err = err;
+	for (int i = 0; i < npgmaps; i++)
+		if (out->page_pa >= pgmaps[i].range_start && out->page_pa <= pgmaps[i].range_end)
+			out->page_on_device = 1;
+}
+
+static const char *unread_page_why(const struct pw_pfninfo *pi)
+{
+	if (pi->page_on_device)
+		return pi->page_err == PW_ERR_EXCLUDED
+			       ? "its struct page lives on the device (altmap memmap) and was excluded from the dump"
+			       : "its struct page lives on the device (altmap memmap), which the dump does not hold";
+	return pi->page_err == PW_ERR_EXCLUDED ? "its struct page was excluded from the dump (filtered)"
+					       : "its struct page is not in the dump";
+}
+
 int pw_pfninfo(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
 	       uint64_t pfn, struct pw_pfninfo *out)
 {
@@ -479,9 +512,12 @@ int pw_pfninfo(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
 	}
 	if (pw_pfn_to_page(mm, pfn, &out->page) == PW_OK) {
 		out->raw_len = (unsigned)mm->page_struct_size;
-		out->page_read = pw_read_kvirt(mm->k->t, out->page, out->raw, out->raw_len) == PW_OK;
+		err = pw_read_kvirt(mm->k->t, out->page, out->raw, out->raw_len);
+		out->page_read = err == PW_OK;
 		if (out->page_read)
 			out->poison = poison_of(out->raw, out->raw_len);
+		else
+			locate_unread_page(mm, pgmaps, npgmaps, err, out);
 	}
 	if (out->pgmap) {
 		struct pw_pgmap_region r[PW_MAX_REGIONS];
@@ -517,7 +553,7 @@ int pw_pfninfo(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
 	}
 	if (out->page && !out->page_read && out->verdict != PW_V_UNINITIALIZED) {
 		out->verdict = PW_V_UNREADABLE;
-		out->why = "its struct page is not in the dump";
+		out->why = unread_page_why(out);
 	}
 	return PW_OK;
 }

@@ -205,6 +205,8 @@ void pw_value_json(FILE *fp, const char *name, const struct pw_value_info *v)
 		fprintf(fp, ",\"pgmap\":\"0x%llx\"", (unsigned long long)v->pfn.pgmap->addr);
 	if (v->have_pfn && v->pfn.poison)
 		fprintf(fp, ",\"poison\":\"%s\"", v->pfn.poison);
+	if (v->have_pfn && v->pfn.page)
+		fprintf(fp, ",\"page_in_dump\":%s", v->pfn.page_read ? "true" : "false");
 	if (v->cls == PW_VAL_MAPPED || v->cls == PW_VAL_UNMAPPED)
 		fprintf(fp, ",\"walk\":\"%s\"", pw_status_name(v->tr.status));
 	fputc('}', fp);
@@ -276,7 +278,7 @@ int pw_triage_verdict(const struct pw_oops *o, const struct pw_value_info *fault
 
 		snprintf(text, len,
 			 "the kernel read the never-initialized struct page %llx of pfn %llx "
-			 "(altmap reserve of pgmap %llx %s, range %llx-%llx)%s; "
+			 "(altmap reserve of pgmap %llx %s, range %llx-%llx)%s%s; "
 			 "compound_head() of its garbage gave the fault address %llx",
 			 (unsigned long long)page->value, (unsigned long long)pi->pfn,
 			 (unsigned long long)(pi->pgmap ? pi->pgmap->addr : 0),
@@ -284,6 +286,9 @@ int pw_triage_verdict(const struct pw_oops *o, const struct pw_value_info *fault
 			 (unsigned long long)(pi->pgmap ? pi->pgmap->range_start : 0),
 			 (unsigned long long)(pi->pgmap ? pi->pgmap->range_end : 0),
 			 pi->poison ? ", poisoned all 0xff" : "",
+			 !pi->page || pi->page_read ? ""
+			 : pi->page_on_device ? ", its contents not in the dump (memmap on the device)"
+					      : ", its contents not in the dump",
 			 (unsigned long long)fault->value);
 		return 1;
 	}

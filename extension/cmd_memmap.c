@@ -32,10 +32,41 @@ void memmap_close(struct memmap_ctx *m)
 	ctx_close(&m->c);
 }
 
-static void pgmap_text(const struct pw_pgmap *p)
+/*
+ * Whether the dump holds the pgmap's struct pages and its data: the struct
+ * page of the first device pfn and that pfn's page.  A kdump usually holds
+ * neither (pmem is not System RAM); with the memmap on the device, pfninfo
+ * cannot say anything about the contents of any of its struct pages.
+ */
+static void pgmap_in_dump(struct memmap_ctx *m, uint64_t dev_pfn)
+{
+	struct pw_pfninfo *pi = (struct pw_pfninfo *)GETBUF(sizeof(*pi));
+	uint8_t b[8];
+	int data_err;
+
+	pw_pfninfo(&m->mm, m->pgmaps, m->npgmaps, dev_pfn, pi);
+	data_err = pw_read_phys(m->mm.k->t, dev_pfn << 12, b, sizeof(b));
+	fprintf(fp, "  in dump  struct pages: ");
+	if (!pi->page)
+		fputs("no memmap", fp);
+	else if (pi->page_read)
+		fputs("yes", fp);
+	else
+		fprintf(fp, "NO, %s (struct page %llx of pfn %llx%s%s)",
+			pi->page_err == PW_ERR_EXCLUDED ? "excluded" : "not in the dump",
+			(unsigned long long)pi->page, (unsigned long long)dev_pfn,
+			pi->page_on_device ? ", on the device" : "",
+			pi->page_on_device ? ": the dump lacks the memmap of this pgmap" : "");
+	fprintf(fp, "; device data: %s\n", data_err == PW_OK ? "yes"
+					  : data_err == PW_ERR_EXCLUDED ? "excluded" : "NO, not in the dump");
+	FREEBUF(pi);
+}
+
+static void pgmap_text(struct memmap_ctx *m, const struct pw_pgmap *p)
 {
 	struct pw_pgmap_region r[PW_MAX_REGIONS];
 	int n = pw_pgmap_regions(p, r);
+	uint64_t dev_pfn;
 
 	fprintf(fp, "PGMAP %llx  %s (%lld)  flags %llx  nr_range %lld  owner %llx\n",
 		(unsigned long long)p->addr, pw_pgmap_type_name(p->type), (long long)p->type,
@@ -55,6 +86,11 @@ static void pgmap_text(const struct pw_pgmap *p)
 		fprintf(fp, "  %-14s pfn %llx-%llx  (%llu pages): %s\n", pw_region_name(r[i].kind),
 			(unsigned long long)r[i].start, (unsigned long long)(r[i].end - 1),
 			(unsigned long long)(r[i].end - r[i].start), pw_region_meaning(r[i].kind));
+	dev_pfn = p->range_start >> 12;
+	for (int i = 0; i < n; i++)
+		if (r[i].kind == PW_R_DEVICE)
+			dev_pfn = r[i].start;
+	pgmap_in_dump(m, dev_pfn);
 }
 
 void cmd_pgmap(void)
@@ -84,7 +120,7 @@ void cmd_pgmap(void)
 			pw_pgmap_json(fp, &m.pgmaps[i]);
 			fputc('\n', fp);
 		} else
-			pgmap_text(&m.pgmaps[i]);
+			pgmap_text(&m, &m.pgmaps[i]);
 	}
 	memmap_close(&m);
 }
@@ -105,6 +141,16 @@ static uint64_t word_at(const struct pw_pfninfo *pi, unsigned off)
 	for (unsigned i = 0; i < 8 && off + i < pi->raw_len; i++)
 		v |= (uint64_t)pi->raw[off + i] << (8 * i);
 	return v;
+}
+
+/* ": not in the dump (...)": the rest of the struct page line of pfninfo. */
+static void unread_page_line(const struct pw_pfninfo *pi)
+{
+	fprintf(fp, ": %s", pi->page_err == PW_ERR_EXCLUDED ? "excluded from the dump" : "not in the dump");
+	if (pi->page_pa_known)
+		fprintf(fp, " (PA %llx%s)", (unsigned long long)pi->page_pa,
+			pi->page_on_device ? ": on the device, in its own altmap memmap" : "");
+	fputc('\n', fp);
 }
 
 static void pfninfo_text(const struct pw_pfninfo *pi)
@@ -132,7 +178,7 @@ static void pfninfo_text(const struct pw_pfninfo *pi)
 	if (pi->page) {
 		fprintf(fp, "  struct page %llx", (unsigned long long)pi->page);
 		if (!pi->page_read) {
-			fputs(": not in the dump\n", fp);
+			unread_page_line(pi);
 		} else {
 			fputc('\n', fp);
 			for (unsigned off = 0; off < pi->raw_len; off += 8)
@@ -172,7 +218,15 @@ static void pfninfo_json(const struct pw_pfninfo *pi)
 	if (pi->pgmap)
 		fprintf(fp, "\"pgmap\":\"0x%llx\",", (unsigned long long)pi->pgmap->addr);
 	if (pi->page)
-		fprintf(fp, "\"page\":\"0x%llx\",", (unsigned long long)pi->page);
+		fprintf(fp, "\"page\":\"0x%llx\",\"page_in_dump\":%s,", (unsigned long long)pi->page,
+			pi->page_read ? "true" : "false");
+	if (pi->page && !pi->page_read) {
+		fprintf(fp, "\"page_missing\":\"%s\",",
+			pi->page_err == PW_ERR_EXCLUDED ? "excluded" : "not-in-dump");
+		if (pi->page_pa_known)
+			fprintf(fp, "\"page_pa\":\"0x%llx\",\"page_on_device\":%s,",
+				(unsigned long long)pi->page_pa, pi->page_on_device ? "true" : "false");
+	}
 	if (pi->page_read) {
 		fputs("\"raw\":[", fp);
 		for (unsigned off = 0; off < pi->raw_len; off += 8)

@@ -48,6 +48,10 @@ static void describe_pfn(const struct pw_pfninfo *pi)
 			pw_pgmap_type_name(pi->pgmap->type));
 	if (pi->poison)
 		fprintf(fp, ", struct page %s", pi->poison);
+	if (pi->page && !pi->page_read)
+		fprintf(fp, ", struct page %s%s",
+			pi->page_err == PW_ERR_EXCLUDED ? "excluded from the dump" : "not in the dump",
+			pi->page_on_device ? " (on the device)" : "");
 }
 
 static void describe_value(const struct pw_value_info *v)

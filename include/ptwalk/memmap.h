@@ -116,6 +116,17 @@ struct pw_pfninfo {
 	int subsection_valid;
 	uint64_t page;          /* struct page address, 0 when none */
 	int page_read;
+	/*
+	 * When the struct page could not be read: why (PW_ERR_EXCLUDED: the
+	 * dump's filter left it out; PW_ERR_READ: the dump does not hold it),
+	 * its physical address if the kernel's page tables map it, and whether
+	 * that lies inside a pgmap's own range: a memmap on the device (altmap),
+	 * which a kdump usually does not capture (pmem is not System RAM).
+	 */
+	int page_err;
+	int page_pa_known;
+	uint64_t page_pa;
+	int page_on_device;
 	uint8_t raw[PW_STRUCT_PAGE_MAX];
 	unsigned raw_len;
 	const char *poison;     /* "all 0xff", "all 0x00", NULL */

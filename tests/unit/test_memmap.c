@@ -217,6 +217,75 @@ static void test_verdicts(void **state)
 	memmap_free(f);
 }
 
+/*
+ * A kdump without the pmem: the struct pages on the device cannot be read.
+ * pfninfo says so, where they are (the kernel's vmemmap mapping into the
+ * device's own memmap) and whether the dump's filter excluded them.
+ */
+static void test_struct_pages_not_in_the_dump(void **state)
+{
+	struct mfix *f = memmap_new();
+	struct pw_pfninfo pi;
+	struct pw_value_info fault, reg;
+	struct pw_oops *o = test_calloc(1, sizeof(*o));
+	uint64_t dev = PFN_DEV + 64, dev_page = SYN_VMEMMAP + dev * PAGE_STRUCT;
+	uint64_t first_page = SYN_VMEMMAP + PFN_DEV * PAGE_STRUCT;
+	uint64_t memmap_pa = (PFN_DEV + 32) << 12; /* the altmap memmap, inside the pmem */
+	char text[640];
+
+	(void)state;
+	/* Virtual reads of the struct pages from PFN_DEV on fail. */
+	f->s->win[0].len = PFN_DEV * PAGE_STRUCT;
+	pw_pfninfo(&f->mm, f->pgmaps, f->npgmaps, dev, &pi);
+	assert_false(pi.page_read);
+	assert_int_equal(pi.verdict, PW_V_UNREADABLE);
+	assert_int_equal(pi.page_err, PW_ERR_READ);
+	assert_false(pi.page_pa_known);
+	assert_string_equal(pi.why, "its struct page is not in the dump");
+
+	/* The kernel maps them into the device's memmap, which the filter excluded. */
+	syn_map(f->s, f->k.fmt, f->kx.root, dev_page & ~0xfffULL, 4, memmap_pa | 0x63,
+		syn_x86_table_entry);
+	syn_map(f->s, f->k.fmt, f->kx.root, first_page & ~0xfffULL, 4, (memmap_pa - 0x1000) | 0x63,
+		syn_x86_table_entry);
+	f->s->excluded[f->s->nexcluded++] = memmap_pa;
+	pw_space_invalidate(&f->k.kspace);
+	pw_pfninfo(&f->mm, f->pgmaps, f->npgmaps, dev, &pi);
+	assert_int_equal(pi.verdict, PW_V_UNREADABLE);
+	assert_true(pi.page_pa_known);
+	assert_int_equal(pi.page_pa, memmap_pa + (dev_page & 0xfff));
+	assert_true(pi.page_on_device);
+	assert_int_equal(pi.page_err, PW_ERR_EXCLUDED);
+	assert_non_null(strstr(pi.why, "on the device"));
+	assert_non_null(strstr(pi.why, "excluded"));
+
+	/* Not excluded, just absent (pmem is no System RAM): read error. */
+	f->s->nexcluded = 0;
+	f->s->win[0].len = 0;
+	syn_put(f->s, syn_entry_pa(f->s, f->k.fmt, f->kx.root, dev_page & ~0xfffULL, 4),
+		(MEM + 0x1000) | 0x63, 8);
+	pw_space_invalidate(&f->k.kspace);
+	pw_pfninfo(&f->mm, f->pgmaps, f->npgmaps, dev, &pi);
+	assert_int_equal(pi.page_err, PW_ERR_READ);
+	assert_false(pi.page_on_device);
+
+	/* A never-initialized struct page keeps its verdict; the verdict of the
+	 * poisoned-memmap oops says its contents are not in the dump. */
+	f->s->win[0].len = PFN_DEV * PAGE_STRUCT;
+	pw_pfninfo(&f->mm, f->pgmaps, f->npgmaps, PFN_DEV, &pi);
+	assert_int_equal(pi.verdict, PW_V_UNINITIALIZED);
+	assert_false(pi.page_read);
+	assert_true(pi.page_on_device);
+	pw_classify_value(&f->mm, f->pgmaps, f->npgmaps, 0xfffffffffffffffeULL, &fault);
+	pw_classify_value(&f->mm, f->pgmaps, f->npgmaps, first_page, &reg);
+	o->found = 1;
+	assert_int_equal(pw_triage_verdict(o, &fault, &reg, 1, text, sizeof(text)), 1);
+	assert_non_null(strstr(text, "never-initialized struct page"));
+	assert_non_null(strstr(text, "its contents not in the dump (memmap on the device)"));
+	test_free(o);
+	memmap_free(f);
+}
+
 static void test_page_to_pfn(void **state)
 {
 	struct mfix *f = memmap_new();
@@ -393,6 +462,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pgmap_array_dedup_and_regions),
 		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_struct_pages_not_in_the_dump),
 		cmocka_unit_test(test_page_to_pfn),
 		cmocka_unit_test(test_page_to_pfn_without_vmemmap),
 		cmocka_unit_test(test_judge_table_pages),
