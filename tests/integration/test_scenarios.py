@@ -33,6 +33,11 @@ class Scenario:
             self.pfn_regions = [r for r in ("first", "altmap_memmap", "device")
                                 if f"pgmap.page.{r}.pfn" in k]
             s.add("pfninfo", "pfninfo -j " + " ".join(pfns))
+        if "kdump.pmem_device_struct_page.in_dump" in k:
+            # pmem in a kdump: what the text commands say about its memmap.
+            s.add("pgmap_text", "pgmap")
+            s.add("pfninfo_text", f"pfninfo {k['pgmap.page.first.pfn']} {k['pgmap.page.device.pfn']}")
+            s.add("triage_text", "pttriage")
         if "poison.expected_fault" in k:
             s.add("triage", "pttriage -j")
             s.add("poison_pfninfo", "pfninfo -j " + k["poison.pfns"])
@@ -107,10 +112,24 @@ def check_pfninfo_verdicts(d):
     want = {"first": "uninitialized" if int(k.get("pgmap.altmap.reserve", "0")) else None,
             "altmap_memmap": "altmap-memmap" if memmap_lo <= first_free < memmap_hi
             else "altmap-reserved", "device": "device"}
+    # A kdump without the pmem (crash's rd of the struct pages said so,
+    # kdump.pmem_*_struct_page.in_dump=0): the memmap on the device is not in
+    # the dump; pfninfo must say so and where it lives, not guess its contents.
+    absent = k.get("kdump.pmem_device_struct_page.in_dump") == "0"
     for region, rec in zip(d.pfn_regions, recs):
         assert h(rec["pfn"]) == h(k[f"pgmap.page.{region}.pfn"])
         # The struct page address the module printed (pfn_to_page()).
         assert h(rec["page"]) == h(k[f"pgmap.page.{region}.addr"]), (region, rec)
+        if absent:
+            assert rec["page_in_dump"] is False and "raw" not in rec, (region, rec)
+            assert rec["page_missing"] == "not-in-dump", rec
+            # Its physical address as the module printed it, on the device itself.
+            assert h(rec["page_pa"]) == h(k[f"pgmap.page.{region}.phys"]), (region, rec)
+            assert rec["page_on_device"] is (k.get("pgmap.altmap.valid") == "1"), rec
+            if region != "first":
+                want[region] = "unreadable"
+        else:
+            assert rec["page_in_dump"] is True, (region, rec)
         if want[region]:
             assert rec["memmap"] == want[region], (region, rec)
         if region == "device":
@@ -132,8 +151,50 @@ def check_poisoned_memmap_triage(d):
     v = t["verdict"]
     assert "never-initialized" in v and ("%x" % h(k["poison.read.pfn"])) in v, v
     assert ("%x" % h(k["poison.pgmap"])) in v, v
+    if k.get("kdump.pmem_first_struct_page.in_dump") == "0":
+        # The poisoned struct pages live on the device, which the kdump lacks:
+        # the verdict still names them (from the registers and the pgmap) and
+        # says their contents are not in the dump.
+        assert pages[0]["page_in_dump"] is False, pages
+        assert "its contents not in the dump (memmap on the device)" in v, v
+        for rec in jsonl(d.out("poison_pfninfo")):
+            assert rec["memmap"] == "uninitialized" and "poison" not in rec, rec
+            assert rec["page_in_dump"] is False and rec["page_on_device"] is True, rec
+        return
+    assert pages[0]["page_in_dump"] is True and "not in the dump" not in v, (pages, v)
     for rec in jsonl(d.out("poison_pfninfo")):
         assert rec["memmap"] == "uninitialized" and rec["poison"].startswith("all 0xff"), rec
+
+
+def check_pmem_memmap_absent_from_kdump(d):
+    """pgmap, pfninfo and pttriage each say in one line whether the pmem's
+    struct pages are in the dump, as crash's own rd found (host keys)."""
+    k = d.key
+    if "kdump.pmem_device_struct_page.in_dump" not in k:
+        return "skip"
+    absent = k["kdump.pmem_device_struct_page.in_dump"] == "0"
+    dev_page, dev_pfn = h(k["pgmap.page.device.addr"]), h(k["pgmap.page.device.pfn"])
+    line = [x for x in d.out("pgmap_text").splitlines() if x.strip().startswith("in dump")]
+    assert len(line) == 1, d.out("pgmap_text")
+    if absent:
+        assert (f"struct pages: NO, not in the dump (struct page {dev_page:x} of pfn {dev_pfn:x}, "
+                "on the device") in line[0], line
+    else:
+        assert "struct pages: yes" in line[0], line
+    data_absent = k.get("kdump.pmem_data.in_dump") == "0"
+    assert line[0].endswith("device data: NO, not in the dump" if data_absent
+                            else "device data: yes"), line
+    text = d.out("pfninfo_text")
+    for region in ("first", "device"):
+        want = (f"struct page {h(k[f'pgmap.page.{region}.addr']):x}: not in the dump "
+                f"(PA {h(k[f'pgmap.page.{region}.phys']):x}: on the device, in its own altmap memmap)")
+        assert (want in text) == absent, (want, text)
+    assert ("memmap: unreadable -- its struct page lives on the device" in text) == absent, text
+    if "poison.read.page" in k:
+        t = d.out("triage_text")
+        reg = [x for x in t.splitlines() if f"{h(k['poison.read.page']):016x}  struct page of pfn" in x]
+        assert reg, t
+        assert reg[0].endswith(", struct page not in the dump (on the device)") == absent, reg
 
 
 def check_stale_table(d):
@@ -195,7 +256,7 @@ def check_session_survives(d):
 
 
 CHECKS = [check_pgmap_matches_key_and_crash, check_pfninfo_verdicts, check_poisoned_memmap_triage,
-          check_stale_table, check_invalid_direct_map, check_hot_removed_memory,
+          check_pmem_memmap_absent_from_kdump, check_stale_table, check_invalid_direct_map, check_hot_removed_memory,
           check_session_survives]
 
 SUITES = [(r"x86_64-(pmem-.*|stale-table|directmap-invalid|hotremove|kdump)", Scenario, CHECKS)]
