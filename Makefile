@@ -115,16 +115,50 @@ fuzz: $(FUZZERS)
 fuzz-smoke: $(FUZZERS)
 	bash tests/fuzz/run.sh $(BUILD) 10 $(FUZZERS)
 
-# ---- benchmarks: ratios against baselines measured in the same run ----
-$(BUILD)/bench: bench/bench.c $(BUILD)/libcore.a $(HDRS)
-	$(CC) $(BASEFLAGS) -O2 -g -Itests/unit -o $@ $< $(BUILD)/libcore.a \
-		$$(pkg-config --cflags --libs libaddrxlat)
-bench: $(BUILD)/bench
-	$(BUILD)/bench
-
 # ---- the batch analyzer (batch/README.md) and cross-arch builds/dumps ----
 include batch/Makefile.inc
 include sample-dumps/cross/cross.mk
+
+# ---- benchmarks: ratios against baselines measured in the same run ----
+# 1. bench/bench.c: an in-memory synthetic target (the floor is memcpy);
+# 2. bench/bench_kdump.c: dump files through libkdumpfile with the batch
+#    tool's target: the synthetic ELF vmcore of bench/mkvmcore.c (made on
+#    demand in $(BENCH_DATA)) and the real sample dumps $(BENCH_DUMPS) (made
+#    with make dump-NAME when missing), plus crash's vtop on a sample.
+BENCH_DATA   ?= $(PTWALK_CACHE)/bench
+BENCH_VMCORE := $(BENCH_DATA)/direct-map-64g.vmcore
+BENCH_DUMPS  ?= x86_64-5level x86_64-4level
+BENCH_VTOP_N ?= 2000
+BENCH_KDUMP_OBJS := $(BUILD)/obj/bench/bench_kdump.o \
+	$(filter-out $(BUILD)/obj/batch/main.o,$(BATCH_OBJS)) $(CORE_OBJS)
+
+$(BUILD)/bench: bench/bench.c $(BUILD)/libcore.a $(HDRS)
+	$(CC) $(BASEFLAGS) -O2 -g -Itests/unit -o $@ $< $(BUILD)/libcore.a \
+		$$(pkg-config --cflags --libs libaddrxlat)
+$(BUILD)/obj/bench/bench_kdump.o: bench/bench_kdump.c bench/bench_layout.h $(HDRS) batch/batch.h
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $(BATCH_CFLAGS) -Ibatch -Ibench -c $< -o $@
+$(BUILD)/bench-kdump: $(BENCH_KDUMP_OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(BATCH_LIBS)
+$(BUILD)/bench-mkvmcore: bench/mkvmcore.c bench/bench_layout.h
+	$(CC) $(BASEFLAGS) $(CFLAGS) -Ibench -o $@ $<
+$(BENCH_VMCORE): $(BUILD)/bench-mkvmcore
+	@mkdir -p $(dir $@)
+	$(BUILD)/bench-mkvmcore $@
+
+bench: $(BUILD)/bench $(BUILD)/bench-kdump $(BUILD)/ptwalk.so $(BENCH_VMCORE)
+	@echo "== 1. in memory: synthetic target, memcpy floor"
+	$(BUILD)/bench
+	@echo; echo "== 2. synthetic ELF vmcore through libkdumpfile"
+	$(BUILD)/bench-kdump --synthetic $(BENCH_VMCORE)
+	@set -e; for d in $(BENCH_DUMPS); do \
+		dir=$(PTWALK_CACHE)/dumps/$$d; \
+		[ -f $$dir/vmcore ] || $(MAKE) --no-print-directory dump-$$d; \
+		echo; echo "== 3. real dump $$d through libkdumpfile, and crash's vtop"; \
+		$(BUILD)/bench-kdump --vtop-sample $(BUILD)/bench-vtop-$$d.txt $(BENCH_VTOP_N) $$dir/vmcore; \
+		/usr/bin/python3 bench/crash_vtop.py $(CURDIR)/$(BUILD)/ptwalk.so $$dir/vmlinux \
+			$$dir/vmcore $(BUILD)/bench-vtop-$$d.txt; \
+	done
 
 # ---- sample dumps and real-dump integration tests ----
 -include sample-dumps/dumps.mk
@@ -153,7 +187,7 @@ demo: deps all dumps
 # clang-tidy with its default checks (see .clang-tidy) over everything in C.
 lint:
 	clang-tidy --quiet $(CORE_SRCS) $(EXT_SRCS) tests/unit/*.c tests/fuzz/*.c bench/*.c -- \
-		-std=gnu11 -Iinclude -Iextension -Itests/unit -I/usr/include/crash -D$(CRASH_TARGET)
+		-std=gnu11 -Iinclude -Iextension -Itests/unit -Ibatch -Ibench -I/usr/include/crash -D$(CRASH_TARGET)
 
 clean:
 	rm -rf $(BUILD)

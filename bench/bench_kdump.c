@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * make bench, through a real backend: dump files read by libkdumpfile, with
+ * the batch tool's target (batch/target_kdumpfile.c).
+ *
+ *   bench-kdump [--vtop-sample FILE N] [--synthetic] VMCORE
+ *
+ * For one dump, from one run:
+ *   (a) ptdump: the kernel's default ranges (a real dump: its layout from
+ *       VMCOREINFO, kallsyms and BTF) or the 64 GiB direct map (the
+ *       synthetic dump of bench/mkvmcore.c), kernel-format text to
+ *       /dev/null; time and mapped pages per second;
+ *   (b) the same coverage one page at a time: every mapped 4K page (a
+ *       sample on the synthetic dump, scaled) translated by libkdumpfile's
+ *       addrxlat_walk() with its own page-table method for the dump, each
+ *       result compared with the walker's;
+ *   (c) the floor: every page-table page the walk visits read once through
+ *       the same target;
+ *   the ratios, and: an empty 5-level space (the synthetic dump's zero top
+ *   table walked over all 2^64) against the full walk (cost follows table
+ *   pages, not span); max RSS around the ptdump.
+ *
+ * With --vtop-sample, N mapped addresses spread over the walk, with their
+ * physical addresses, go to FILE ("va pa" per line) for crash's vtop
+ * (bench/crash_vtop.py).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libkdumpfile/kdumpfile.h>
+
+#include "batch.h"
+#include "bench_layout.h"
+#include "ptwalk/kernel.h"
+#include "ptwalk/ptdump.h"
+#include "ptwalk/walk.h"
+
+/* At most this many addrxlat translations per dump; more pages are sampled. */
+#define XLAT_MAX (1u << 18)
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Resident anonymous memory (the program's own) and file-backed (the
+ * dump's pages libkdumpfile maps), in KiB. */
+static long rss_kb(const char *which)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+	size_t n = strlen(which);
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, which, n) && line[n] == ':')
+			kb = strtol(line + n + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/* What the collecting walk keeps: mapped runs and the tables visited. */
+struct run {
+	uint64_t va, end, pa;
+};
+
+struct collect {
+	struct run *runs;
+	size_t nruns, cap_runs;
+	uint64_t *tables;
+	size_t ntables, cap_tables;
+	uint64_t mapped_pages;
+};
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 1024;
+	if (*cap < need)
+		*cap = need;
+	p = realloc(p, *cap * elem);
+	if (!p) {
+		fprintf(stderr, "bench-kdump: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
+static void collect_note(void *state, const struct pw_note *n)
+{
+	struct collect *c = state;
+	uint64_t end = n->end ? n->end : UINT64_MAX;
+
+	if (n->status != PW_ST_MAPPED)
+		return;
+	c->runs = grow(c->runs, &c->cap_runs, c->nruns + 1, sizeof(*c->runs));
+	c->runs[c->nruns].va = n->va;
+	c->runs[c->nruns].end = end;
+	/* The first entry's page, at the offset of the (maybe clamped) start. */
+	c->runs[c->nruns].pa = n->e->addr + (n->va & (n->e->size - 1));
+	c->nruns++;
+	c->mapped_pages += (end - n->va) >> 12;
+}
+
+static int collect_table(void *state, const struct pw_table_visit *tv)
+{
+	struct collect *c = state;
+
+	c->tables = grow(c->tables, &c->cap_tables, c->ntables + 1, sizeof(*c->tables));
+	c->tables[c->ntables++] = tv->table_pa;
+	return 0;
+}
+
+static void count_note(void *state, const struct pw_note *n)
+{
+	uint64_t *mapped = state;
+
+	if (n->status == PW_ST_MAPPED)
+		*mapped += ((n->end ? n->end : UINT64_MAX) - n->va) >> 12;
+}
+
+/* One dump under test. */
+struct bench {
+	const char *path;
+	int synthetic;
+	struct batch_dump d;
+	struct pw_kernel k;
+	int have_kernel;
+	struct pw_space sp;
+	uint64_t ranges[PW_MAX_DUMP_RANGES][2];
+	int nranges;
+};
+
+/* ptdump of the bench's ranges, text to fp; returns seconds. */
+static double run_ptdump(struct bench *b, FILE *fp, struct pw_ptdump *pd_out)
+{
+	struct pw_ptdump_opts o = { .fp = fp };
+	struct pw_ptdump pd;
+	struct pw_visitor v = { .state = &pd, .note = pw_ptdump_note };
+	double t = now();
+
+	pw_space_invalidate(&b->sp);
+	if (b->have_kernel) {
+		o.markers = b->k.markers;
+		o.nmarkers = b->k.nmarkers;
+		if (pw_ptdump_run(&b->k, &b->sp, &o, NULL, 0, NULL) != PW_OK) {
+			fprintf(stderr, "bench-kdump: ptdump stopped\n");
+			exit(1);
+		}
+		memset(&pd, 0, sizeof(pd));
+	} else {
+		pw_ptdump_begin(&pd, b->sp.fmt, &pw_ptdump_style_x86_64, &o);
+		for (int r = 0; r < b->nranges; r++)
+			pw_walk_range(&b->sp, b->ranges[r][0], b->ranges[r][1], &v);
+		pw_ptdump_end(&pd, b->ranges[b->nranges - 1][1]);
+	}
+	t = now() - t;
+	if (pd_out)
+		*pd_out = pd;
+	return t;
+}
+
+static int open_dump(struct bench *b, char *why, size_t len)
+{
+	int64_t l5 = 0;
+
+	memset(&b->d, 0, sizeof(b->d));
+	b->d.fd = -1;
+	if (bd_open(&b->d, b->path, 1, why, len))
+		return -1;
+	if (strcmp(b->d.arch, "x86_64") != 0) {
+		snprintf(why, len, "the bench walks x86_64 dumps, this one is %s", b->d.arch);
+		return -1;
+	}
+	if (b->synthetic) {
+		/* Its layout is bench_layout.h; the format from its VMCOREINFO. */
+		pw_number(&b->d.target, "pgtable_l5_enabled", &l5);
+		if (pw_space_init(&b->sp, &b->d.target,
+				  l5 ? &pw_format_x86_64_5level : &pw_format_x86_64_4level,
+				  BENCH_ROOT_PA)) {
+			snprintf(why, len, "out of memory");
+			return -1;
+		}
+		b->ranges[0][0] = BENCH_DIRECT_MAP;
+		b->ranges[0][1] = BENCH_DIRECT_MAP + BENCH_MAP_BYTES;
+		b->nranges = 1;
+		return 0;
+	}
+	if (pw_kernel_open(&b->k, &b->d.target, why, len))
+		return -1;
+	b->have_kernel = 1;
+	if (pw_kernel_space(&b->k, &b->sp, b->k.kernel_root)) {
+		snprintf(why, len, "cannot set up the kernel's space");
+		return -1;
+	}
+	for (int r = 0; r < b->k.ndump_ranges; r++) {
+		b->ranges[r][0] = b->k.dump_range[r].start;
+		b->ranges[r][1] = b->k.dump_range[r].end;
+	}
+	b->nranges = b->k.ndump_ranges;
+	return 0;
+}
+
+/*
+ * libkdumpfile's own page-table method for the kernel (its root is
+ * init_top_pgt's virtual address, which it translates itself); NULL when
+ * it set none up.  Its results are compared with the walker's anyway.
+ */
+static const addrxlat_meth_t *kdump_pgt(addrxlat_sys_t *sys)
+{
+	const addrxlat_meth_t *m = sys ? addrxlat_sys_get_meth(sys, ADDRXLAT_SYS_METH_PGT) : NULL;
+
+	return m && m->kind == ADDRXLAT_PGT ? m : NULL;
+}
+
+/*
+ * Every mapped page (every stride-th) through addrxlat_walk(); returns
+ * seconds scaled to all pages, or a negative value on a disagreement.
+ */
+static double run_addrxlat(struct bench *b, const struct collect *c, uint64_t stride,
+			   int use_kdump_meth, uint64_t *done, const char **how)
+{
+	addrxlat_ctx_t *ctx = NULL;
+	addrxlat_sys_t *sys = NULL;
+	addrxlat_meth_t own;
+	const addrxlat_meth_t *meth;
+	uint64_t k = 0, bad = 0;
+	double t;
+
+	if (kdump_get_addrxlat(b->d.kd, &ctx, &sys) != KDUMP_OK) {
+		fprintf(stderr, "bench-kdump: no addrxlat context: %s\n", kdump_get_err(b->d.kd));
+		return -1;
+	}
+	meth = use_kdump_meth ? kdump_pgt(sys) : NULL;
+	*how = "libkdumpfile's own kernel method: root at init_top_pgt's virtual address";
+	if (use_kdump_meth && !meth) {
+		fprintf(stderr, "bench-kdump: libkdumpfile has no kernel page-table method\n");
+		addrxlat_ctx_decref(ctx);
+		if (sys)
+			addrxlat_sys_decref(sys);
+		return -1;
+	}
+	if (!meth) {
+		/* The same walk, described by hand (the root is the walker's). */
+		memset(&own, 0, sizeof(own));
+		own.kind = ADDRXLAT_PGT;
+		own.target_as = ADDRXLAT_MACHPHYSADDR;
+		own.param.pgt.root.addr = b->sp.root_pa;
+		own.param.pgt.root.as = ADDRXLAT_MACHPHYSADDR;
+		own.param.pgt.pf.pte_format = ADDRXLAT_PTE_X86_64;
+		own.param.pgt.pf.nfields = b->sp.fmt == &pw_format_x86_64_5level ? 6 : 5;
+		own.param.pgt.pf.fieldsz[0] = 12;
+		for (int i = 1; i < own.param.pgt.pf.nfields; i++)
+			own.param.pgt.pf.fieldsz[i] = 9;
+		meth = &own;
+		*how = "a page-table method with the root's physical address";
+	}
+	*done = 0;
+	t = now();
+	for (size_t r = 0; r < c->nruns; r++) {
+		const struct run *run = &c->runs[r];
+
+		for (uint64_t va = run->va; va < run->end && va >= run->va; va += 4096, k++) {
+			addrxlat_step_t step;
+
+			if (k % stride)
+				continue;
+			memset(&step, 0, sizeof(step));
+			step.ctx = ctx;
+			step.sys = sys;
+			step.meth = meth;
+			step.base.addr = va;
+			step.base.as = ADDRXLAT_KVADDR;
+			if (addrxlat_walk(&step) != ADDRXLAT_OK ||
+			    step.base.addr != run->pa + (va - run->va)) {
+				if (bad++ < 3)
+					fprintf(stderr, "bench-kdump: addrxlat disagrees at %#llx: %s\n",
+						(unsigned long long)va, addrxlat_ctx_get_err(ctx));
+			}
+			(*done)++;
+		}
+	}
+	t = now() - t;
+	addrxlat_ctx_decref(ctx);
+	if (sys)
+		addrxlat_sys_decref(sys);
+	if (bad) {
+		fprintf(stderr, "bench-kdump: %llu of %llu translations disagree\n",
+			(unsigned long long)bad, (unsigned long long)*done);
+		return -1;
+	}
+	return t * (double)stride;
+}
+
+static void write_vtop_sample(const struct collect *c, const char *file, uint64_t n)
+{
+	FILE *f = fopen(file, "w");
+	uint64_t step = c->mapped_pages / (n ? n : 1), k = 0, next = step / 2, written = 0;
+
+	if (!f) {
+		perror(file);
+		exit(1);
+	}
+	if (!step)
+		step = 1;
+	fprintf(f, "# mapped_pages %llu\n", (unsigned long long)c->mapped_pages);
+	for (size_t r = 0; r < c->nruns && written < n; r++) {
+		uint64_t pages = (c->runs[r].end - c->runs[r].va) >> 12;
+
+		while (next < k + pages && written < n) {
+			uint64_t off = (next - k) << 12;
+
+			fprintf(f, "%llx %llx\n", (unsigned long long)(c->runs[r].va + off),
+				(unsigned long long)(c->runs[r].pa + off));
+			written++;
+			next += step;
+		}
+		k += pages;
+	}
+	fclose(f);
+}
+
+#define ROW(name, t, pages) printf("  %-58s %9.4f %10.1f\n", name, t, (t) * 1e9 / (double)(pages))
+
+int main(int argc, char **argv)
+{
+	struct bench b;
+	struct collect c;
+	struct pw_visitor cv = { .state = &c, .note = collect_note, .enter_table = collect_table };
+	struct pw_ptdump pd;
+	const char *sample_file = NULL, *how = "";
+	/* Each timing is the best of several runs (a shared, noisy machine). */
+	uint64_t sample_n = 0, xlat_done = 0, stride, mapped_empty = 0, empty_tables = 0;
+	double t_cold, t_dump = 1e30, t_walk, t_floor, t_floor_cold, t_xlat, t_xlat_kd, t_empty = 0;
+	long anon_open, anon_dump, file_dump;
+	const char *how_kd = "";
+	int reps, argi = 1;
+	char why[512];
+	static uint8_t page[4096];
+	FILE *null;
+
+	memset(&b, 0, sizeof(b));
+	for (; argi < argc && argv[argi][0] == '-'; argi++) {
+		if (!strcmp(argv[argi], "--synthetic")) {
+			b.synthetic = 1;
+		} else if (!strcmp(argv[argi], "--vtop-sample") && argi + 2 < argc) {
+			sample_file = argv[++argi];
+			sample_n = strtoull(argv[++argi], NULL, 0);
+		} else {
+			break;
+		}
+	}
+	if (argi + 1 != argc) {
+		fprintf(stderr, "usage: %s [--vtop-sample FILE N] [--synthetic] VMCORE\n", argv[0]);
+		return 2;
+	}
+	b.path = argv[argi];
+	if (open_dump(&b, why, sizeof(why))) {
+		fprintf(stderr, "bench-kdump: %s: %s\n", b.path, why);
+		return 1;
+	}
+	null = fopen("/dev/null", "w");
+	if (!null)
+		return 1;
+	printf("%s (%s, %s, libkdumpfile %s file)\n", b.path,
+	       b.synthetic ? "synthetic: 64 GiB direct map in 4K pages" : b.d.osrelease,
+	       b.sp.fmt->name, b.d.file_format ? b.d.file_format : "?");
+
+	/* (a) ptdump: the first run reads the file cold; then warm repeats. */
+	anon_open = rss_kb("RssAnon");
+	t_cold = run_ptdump(&b, null, &pd);
+	anon_dump = rss_kb("RssAnon");
+	file_dump = rss_kb("RssFile");
+	reps = b.synthetic ? 3 : 20;
+	for (int i = 0; i < reps; i++) {
+		double t = run_ptdump(&b, null, NULL);
+
+		if (t < t_dump)
+			t_dump = t;
+	}
+
+	/* What the walk covers: mapped runs, and the tables it reads. */
+	memset(&c, 0, sizeof(c));
+	pw_space_invalidate(&b.sp);
+	t_walk = now();
+	for (int r = 0; r < b.nranges; r++)
+		pw_walk_range(&b.sp, b.ranges[r][0], b.ranges[r][1], &cv);
+	t_walk = now() - t_walk;
+	if (!c.mapped_pages) {
+		fprintf(stderr, "bench-kdump: nothing mapped\n");
+		return 1;
+	}
+	if (b.synthetic && c.mapped_pages != BENCH_MAP_BYTES >> 12) {
+		fprintf(stderr, "bench-kdump: %llu pages mapped, expected %llu\n",
+			(unsigned long long)c.mapped_pages,
+			(unsigned long long)(BENCH_MAP_BYTES >> 12));
+		return 1;
+	}
+
+	/* (c) the floor: each table page once, through the same target. */
+	t_floor = 1e30;
+	for (int i = 0; i < (b.synthetic ? 3 : 20); i++) {
+		double t = now();
+
+		for (size_t j = 0; j < c.ntables; j++)
+			if (b.d.target.read(b.d.target.ctx, PW_PHYS, c.tables[j], page, 4096)) {
+				fprintf(stderr, "bench-kdump: table %#llx unreadable\n",
+					(unsigned long long)c.tables[j]);
+				return 1;
+			}
+		t = now() - t;
+		if (t < t_floor)
+			t_floor = t;
+	}
+
+	/* The cold floor: the same reads from a freshly opened dump. */
+	{
+		struct batch_dump fresh;
+
+		memset(&fresh, 0, sizeof(fresh));
+		fresh.fd = -1;
+		if (bd_open(&fresh, b.path, 1, why, sizeof(why))) {
+			fprintf(stderr, "bench-kdump: reopening: %s\n", why);
+			return 1;
+		}
+		t_floor_cold = now();
+		for (size_t j = 0; j < c.ntables; j++)
+			fresh.target.read(fresh.target.ctx, PW_PHYS, c.tables[j], page, 4096);
+		t_floor_cold = now() - t_floor_cold;
+		bd_close(&fresh);
+	}
+
+	/* (b) per address through libkdumpfile: its own method, and one with
+	 * the physical root (no root translation: the cheapest it can do). */
+	stride = (c.mapped_pages + XLAT_MAX - 1) / XLAT_MAX;
+	t_xlat_kd = t_xlat = 1e30;
+	for (int i = 0; i < 3; i++) {
+		double t1 = run_addrxlat(&b, &c, stride, 1, &xlat_done, &how_kd);
+		double t2 = run_addrxlat(&b, &c, stride, 0, &xlat_done, &how);
+
+		if (t1 < 0 || t2 < 0)
+			return 1;
+		t_xlat_kd = t1 < t_xlat_kd ? t1 : t_xlat_kd;
+		t_xlat = t2 < t_xlat ? t2 : t_xlat;
+	}
+
+	/* An empty 5-level space: the synthetic dump's zero top table. */
+	if (b.synthetic) {
+		struct pw_space e;
+		struct pw_visitor v = { .state = &mapped_empty, .note = count_note };
+
+		if (pw_space_init(&e, &b.d.target, &pw_format_x86_64_5level, BENCH_EMPTY_ROOT_PA))
+			return 1;
+		t_empty = 1e30;
+		for (int i = 0; i < 20; i++) {
+			double t = now();
+
+			pw_space_invalidate(&e);
+			pw_walk_range(&e, 0, 0, &v);
+			t = now() - t;
+			if (t < t_empty)
+				t_empty = t;
+		}
+		empty_tables = e.tables_read / 20;
+		pw_space_release(&e);
+	}
+
+	printf("  mapped: %llu pages (%.1f GiB) in %zu runs; %zu page-table pages visited\n",
+	       (unsigned long long)c.mapped_pages, (double)c.mapped_pages / 262144.0, c.nruns,
+	       c.ntables);
+	printf("  %-58s %9s %10s\n", "", "seconds", "ns/page");
+	ROW("ptdump, first run (cold libkdumpfile cache)", t_cold, c.mapped_pages);
+	ROW("(a) ptdump (kernel-format text to /dev/null)", t_dump, c.mapped_pages);
+	ROW("    walk only, collecting runs and tables", t_walk, c.mapped_pages);
+	ROW("(c) floor: read every table page once, same target", t_floor, c.mapped_pages);
+	ROW("    floor, cold (a freshly opened dump)", t_floor_cold, c.mapped_pages);
+	if (stride > 1)
+		printf("  (b) per-address, every mapped 4K page through libkdumpfile's addrxlat_walk()"
+		       " (1 in %llu, scaled):\n", (unsigned long long)stride);
+	else
+		printf("  (b) per-address, every mapped 4K page through libkdumpfile's addrxlat_walk():\n");
+	ROW("    (b1) its own method for the dump (root: a virtual address)", t_xlat_kd,
+	    c.mapped_pages);
+	ROW("    (b2) the same walk with the root's physical address", t_xlat, c.mapped_pages);
+	printf("      (%llu translations each, all equal to the walker's)\n",
+	       (unsigned long long)xlat_done);
+	printf("  mapped pages per second, ptdump: %.3g\n", (double)c.mapped_pages / t_dump);
+	printf("  ratio (b1) per-address / (a) ptdump: %8.1fx  (goal >= 100x: %s)\n",
+	       t_xlat_kd / t_dump, t_xlat_kd / t_dump >= 100 ? "met" : "NOT met");
+	printf("  ratio (b2) per-address / (a) ptdump: %8.1fx  (goal >= 100x: %s)\n",
+	       t_xlat / t_dump, t_xlat / t_dump >= 100 ? "met" : "NOT met");
+	printf("  ratio (a) ptdump / (c) floor:        %8.2fx  (goal <= 1.5x: %s)\n",
+	       t_dump / t_floor, t_dump / t_floor <= 1.5 ? "met" : "NOT met");
+	printf("  ratio, cold: first ptdump / cold floor: %5.2fx\n", t_cold / t_floor_cold);
+	if (b.synthetic)
+		printf("  empty 5-level space (2^64 walked, %llu table read): %.6f s, vs this "
+		       "walk's %zu tables: %.4f s -- cost follows tables, not span\n",
+		       (unsigned long long)empty_tables, t_empty, c.ntables, t_walk);
+	printf("  memory: anonymous RSS %ld KiB after opening, %ld KiB after the first ptdump "
+	       "(+ %ld KiB of the file mapped by libkdumpfile)\n", anon_open, anon_dump, file_dump);
+	/* One line for scripts: name, pages, tables, ptdump, floor, addrxlat. */
+	printf("RESULT %s pages=%llu tables=%zu ptdump=%.6f floor=%.6f addrxlat=%.6f "
+	       "anon_growth_kb=%ld\n",
+	       b.synthetic ? "synthetic" : b.d.osrelease, (unsigned long long)c.mapped_pages,
+	       c.ntables, t_dump, t_floor, t_xlat, anon_dump - anon_open);
+	if (sample_file)
+		write_vtop_sample(&c, sample_file, sample_n);
+
+	free(c.runs);
+	free(c.tables);
+	fclose(null);
+	pw_space_release(&b.sp);
+	if (b.have_kernel)
+		pw_kernel_close(&b.k);
+	bd_close(&b.d);
+	return 0;
+}
