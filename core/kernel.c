@@ -151,15 +151,59 @@ int pw_kernel_task_at(struct pw_kernel *k, uint64_t task, struct pw_task *out,
 	return err ? err : fill_task(k, &o, task, out, why, why_len);
 }
 
-int pw_kernel_panic_task(struct pw_kernel *k, uint64_t *task, char *why, size_t why_len)
+/* The current task of cpu: where each architecture keeps it (6.1 .. 6.12). */
+static int current_task_of(struct pw_kernel *k, uint64_t cpu, uint64_t *task,
+			   char *why, size_t why_len)
 {
-	uint64_t sym, cpu, cpu_off, cur, member;
-	int err;
+	const char *arch = k->t->arch;
+	uint64_t sym, base, member;
 
-	if (strcmp(k->t->arch, "x86_64") != 0) {
-		say(why, why_len, "the panic task is found on x86_64 only, not on %s", k->t->arch);
+	if (strcmp(arch, "s390x") == 0) {
+		/* struct lowcore *lowcore_ptr[NR_CPUS]; lowcore.current_task */
+		if (pw_symbol(k->t, "lowcore_ptr", &sym) ||
+		    pw_member(k->t, "lowcore", "current_task", &member) ||
+		    pw_read_kvirt_uint(k->t, sym + 8 * cpu, 8, &base) || !base) {
+			say(why, why_len, "lowcore_ptr[%llu].current_task not found or not readable",
+			    (unsigned long long)cpu);
+			return PW_ERR_NOTFOUND;
+		}
+		return pw_read_kvirt_uint(k->t, base + member, 8, task);
+	}
+	if (pw_symbol(k->t, "__per_cpu_offset", &sym) ||
+	    pw_read_kvirt_uint(k->t, sym + 8 * cpu, 8, &base)) {
+		say(why, why_len, "__per_cpu_offset[%llu] not found or not readable",
+		    (unsigned long long)cpu);
+		return PW_ERR_NOTFOUND;
+	}
+	if (strcmp(arch, "arm64") == 0) {
+		/* DEFINE_PER_CPU(struct task_struct *, __entry_task), set at each switch. */
+		if (pw_symbol(k->t, "__entry_task", &sym)) {
+			say(why, why_len, "per-cpu __entry_task not found");
+			return PW_ERR_NOTFOUND;
+		}
+	} else if (strcmp(arch, "x86_64") == 0) {
+		/* 6.1: DECLARE_PER_CPU(struct task_struct *, current_task);
+		 * 6.2+: struct pcpu_hot pcpu_hot with member current_task. */
+		if (pw_symbol(k->t, "current_task", &sym)) {
+			if (pw_symbol(k->t, "pcpu_hot", &sym) ||
+			    pw_member(k->t, "pcpu_hot", "current_task", &member)) {
+				say(why, why_len, "neither current_task nor pcpu_hot.current_task is known");
+				return PW_ERR_NOTFOUND;
+			}
+			sym += member;
+		}
+	} else {
+		say(why, why_len, "no panic task lookup for %s", arch);
 		return PW_ERR_UNSUPPORTED;
 	}
+	return pw_read_kvirt_uint(k->t, sym + base, 8, task);
+}
+
+int pw_kernel_panic_task(struct pw_kernel *k, uint64_t *task, char *why, size_t why_len)
+{
+	uint64_t sym, cpu;
+	int err;
+
 	/* kernel/panic.c: atomic_t panic_cpu, PANIC_CPU_INVALID (-1) until panic(). */
 	if (pw_symbol(k->t, "panic_cpu", &sym) || pw_read_kvirt_uint(k->t, sym, 4, &cpu)) {
 		say(why, why_len, "panic_cpu not found or not readable");
@@ -169,28 +213,13 @@ int pw_kernel_panic_task(struct pw_kernel *k, uint64_t *task, char *why, size_t 
 		say(why, why_len, "no CPU is in panic() (panic_cpu %d)", (int32_t)cpu);
 		return PW_ERR_NOTFOUND;
 	}
-	if (pw_symbol(k->t, "__per_cpu_offset", &sym) ||
-	    pw_read_kvirt_uint(k->t, sym + 8 * cpu, 8, &cpu_off)) {
-		say(why, why_len, "__per_cpu_offset[%llu] not found or not readable",
-		    (unsigned long long)cpu);
-		return PW_ERR_NOTFOUND;
-	}
-	/* 6.1: DECLARE_PER_CPU(struct task_struct *, current_task);
-	 * 6.2+: struct pcpu_hot pcpu_hot with member current_task. */
-	if (pw_symbol(k->t, "current_task", &cur)) {
-		if (pw_symbol(k->t, "pcpu_hot", &cur) ||
-		    pw_member(k->t, "pcpu_hot", "current_task", &member)) {
-			say(why, why_len, "neither current_task nor pcpu_hot.current_task is known");
-			return PW_ERR_NOTFOUND;
-		}
-		cur += member;
-	}
-	err = pw_read_kvirt_uint(k->t, cur + cpu_off, 8, task);
-	if (err) {
+	*task = 0;
+	err = current_task_of(k, cpu, task, why, why_len);
+	if (err == PW_ERR_READ || err == PW_ERR_EXCLUDED)
 		say(why, why_len, "the current task of CPU %llu is not readable: %s",
 		    (unsigned long long)cpu, pw_strerror(err));
+	if (err)
 		return err;
-	}
 	if (!*task) {
 		say(why, why_len, "CPU %llu has no current task", (unsigned long long)cpu);
 		return PW_ERR_NOTFOUND;

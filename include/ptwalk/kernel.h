@@ -119,11 +119,11 @@ int pw_kernel_task_at(struct pw_kernel *k, uint64_t task, struct pw_task *out,
 		      char *why, size_t why_len);
 
 /*
- * The task that called panic(): the current task of the CPU in panic_cpu,
- * read from the per-cpu area (x86_64: current_task in 6.1, pcpu_hot.
- * current_task from 6.2 on).  What crash calls the panic task, found
- * without crash (the batch tool).  PW_ERR_UNSUPPORTED on other
- * architectures; PW_ERR_NOTFOUND when no CPU is in panic().
+ * The task that called panic(): the current task of the CPU in panic_cpu
+ * (x86_64: per-cpu current_task in 6.1, pcpu_hot.current_task from 6.2;
+ * arm64: per-cpu __entry_task; s390x: lowcore_ptr[cpu]->current_task).
+ * What crash calls the panic task, found without crash (the batch tool).
+ * PW_ERR_NOTFOUND when no CPU is in panic(); why says what is missing.
  */
 int pw_kernel_panic_task(struct pw_kernel *k, uint64_t *task, char *why, size_t why_len);
 

@@ -206,8 +206,10 @@ static void panic_task_case(int pcpu_hot)
 	syn_put(f->s, panic_cpu - f->kv, 0xffffffff, 4);
 	assert_int_equal(pw_kernel_panic_task(&k, &task, why, sizeof(why)), PW_ERR_NOTFOUND);
 	assert_string_equal(why, "no CPU is in panic() (panic_cpu -1)");
-	f->s->target.arch = "arm64";
+	f->s->target.arch = "mips";
+	syn_put(f->s, panic_cpu - f->kv, 1, 4);
 	assert_int_equal(pw_kernel_panic_task(&k, &task, why, sizeof(why)), PW_ERR_UNSUPPORTED);
+	assert_string_equal(why, "no panic task lookup for mips");
 	f->s->target.arch = "x86_64";
 	pw_kernel_close(&k);
 	kernel_free(f);
