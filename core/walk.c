@@ -342,29 +342,36 @@ static void run_start(struct run *r, uint64_t va, uint64_t va_last, uint64_t raw
 #define PW_RUN_BLOCK 8
 typedef uint64_t pw_u64x2 __attribute__((vector_size(16)));
 
+static inline pw_u64x2 load_u64x2(const uint8_t *p)
+{
+	pw_u64x2 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 static uint32_t run_extend_native(const uint8_t *tb, uint32_t i, uint32_t stop,
 				  uint64_t *next, uint64_t step)
 {
-	pw_u64x2 expect[PW_RUN_BLOCK / 2];
+	uint64_t n = *next;
+	pw_u64x2 e0 = { n, n + step }, e1 = e0 + 2 * step, e2 = e0 + 4 * step,
+		 e3 = e0 + 6 * step;
 	const pw_u64x2 advance = { PW_RUN_BLOCK * step, PW_RUN_BLOCK * step };
 
-	for (int k = 0; k < PW_RUN_BLOCK / 2; k++) {
-		expect[k][0] = *next + (uint64_t)(2 * k) * step;
-		expect[k][1] = *next + (uint64_t)(2 * k + 1) * step;
-	}
 	while (stop - i >= PW_RUN_BLOCK) {
-		pw_u64x2 v[PW_RUN_BLOCK / 2], diff = { 0, 0 };
+		const uint8_t *p = tb + (size_t)(i + 1) * 8;
+		pw_u64x2 diff = (load_u64x2(p) ^ e0) | (load_u64x2(p + 16) ^ e1) |
+				(load_u64x2(p + 32) ^ e2) | (load_u64x2(p + 48) ^ e3);
 
-		memcpy(v, tb + (size_t)(i + 1) * 8, sizeof(v));
-		for (int k = 0; k < PW_RUN_BLOCK / 2; k++)
-			diff |= v[k] ^ expect[k];
 		if (diff[0] | diff[1])
 			break;
-		for (int k = 0; k < PW_RUN_BLOCK / 2; k++)
-			expect[k] += advance;
+		e0 += advance;
+		e1 += advance;
+		e2 += advance;
+		e3 += advance;
 		i += PW_RUN_BLOCK;
 	}
-	*next = expect[0][0];
+	*next = e0[0];
 	return i;
 }
 
