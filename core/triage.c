@@ -264,7 +264,8 @@ void pw_classify_value(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int 
 }
 
 int pw_triage_verdict(const struct pw_oops *o, const struct pw_value_info *fault,
-		      const struct pw_value_info *regs, int nregs, char *text, size_t len)
+		      const struct pw_triage_task *pt, const struct pw_value_info *regs,
+		      int nregs, char *text, size_t len)
 {
 	const struct pw_value_info *page = NULL;
 
@@ -313,6 +314,22 @@ int pw_triage_verdict(const struct pw_oops *o, const struct pw_value_info *fault
 		if (n > 0 && (size_t)n < len && ex->ntables)
 			snprintf(text + n, len - (size_t)n, "; %s: %s", ex->table[0].kind,
 				 ex->table[0].detail);
+		return 1;
+	}
+	/* A user address the kernel touched: what the task's own tables say. */
+	if (fault && fault->cls == PW_VAL_USER && pt && pt->walked &&
+	    pt->tr.status != PW_ST_MAPPED) {
+		const struct pw_translation *tr = &pt->tr;
+		const struct pw_step *s = tr->nsteps ? &tr->step[tr->nsteps - 1] : NULL;
+
+		snprintf(text, len,
+			 "the kernel touched the user address %llx, which is not mapped in the mm "
+			 "of pid %lld (%s): %s at the %s entry %llx (value %llx): %s",
+			 (unsigned long long)fault->value, (long long)pt->task.pid, pt->task.comm,
+			 pw_status_name(tr->status),
+			 s && pt->fmt ? pt->fmt->level[s->level].name : "root",
+			 (unsigned long long)(s ? s->entry_pa : 0),
+			 (unsigned long long)(s ? s->raw : 0), pw_status_reason(tr));
 		return 1;
 	}
 	snprintf(text, len, "%s", o->found ? "no ZONE_DEVICE or page-table explanation found"
@@ -364,7 +381,7 @@ int pw_triage_json(FILE *fp, const struct pw_oops *o, const struct pw_value_info
 		   const struct pw_triage_task *pt, const struct pw_value_info *regs, int nregs)
 {
 	char text[640];
-	int explained = pw_triage_verdict(o, fault, regs, nregs, text, sizeof(text));
+	int explained = pw_triage_verdict(o, fault, pt, regs, nregs, text, sizeof(text));
 
 	fprintf(fp, "{\"oops\":%s,\"bug\":", o->found ? "true" : "false");
 	pw_json_str(fp, o->bug);

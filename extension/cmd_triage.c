@@ -110,11 +110,11 @@ static void user_walk_line(const struct pw_triage_task *pt)
 
 /* The shared verdict, as a VERDICT line. */
 static void verdict(const struct pw_oops *o, const struct pw_value_info *fault,
-		    const struct pw_value_info *regs, int nregs)
+		    const struct pw_triage_task *pt, const struct pw_value_info *regs, int nregs)
 {
 	char text[640];
 
-	pw_triage_verdict(o, fault, regs, nregs, text, sizeof(text));
+	pw_triage_verdict(o, fault, pt, regs, nregs, text, sizeof(text));
 	fprintf(fp, "VERDICT: %s\n", text);
 }
 
@@ -185,7 +185,7 @@ void cmd_pttriage(void)
 				fputc('\n', fp);
 			}
 		}
-		verdict(o, o->have_fault_addr ? &fault : NULL, regs, o->nregs);
+		verdict(o, o->have_fault_addr ? &fault : NULL, pt, regs, o->nregs);
 	}
 	FREEBUF(pt);
 	FREEBUF(regs);

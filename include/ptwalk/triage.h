@@ -60,14 +60,6 @@ void pw_value_json(FILE *fp, const char *name, const struct pw_value_info *v);
 void pw_classify_value(struct pw_memmap *mm, const struct pw_pgmap *pgmaps, int npgmaps,
 		       uint64_t value, struct pw_value_info *out);
 
-/*
- * The verdict: the strongest explanation the values support, one line into
- * text.  Returns 1 when something was explained.  Shared by pttriage and
- * the batch tool so both say the same.
- */
-int pw_triage_verdict(const struct pw_oops *o, const struct pw_value_info *fault,
-		      const struct pw_value_info *regs, int nregs, char *text, size_t len);
-
 /* The panicking task, and a user-half fault address walked in its own mm. */
 struct pw_triage_task {
 	int have_task;            /* task was read */
@@ -86,6 +78,16 @@ struct pw_triage_task {
  */
 void pw_triage_task(struct pw_kernel *k, uint64_t task, const char *why,
 		    const struct pw_value_info *fault, struct pw_triage_task *out);
+
+/*
+ * The verdict: the strongest explanation the values support, one line into
+ * text.  pt (may be NULL) is the panicking task with a user-half fault
+ * address walked in its mm.  Returns 1 when something was explained.  Shared
+ * by pttriage and the batch tool so both say the same.
+ */
+int pw_triage_verdict(const struct pw_oops *o, const struct pw_value_info *fault,
+		      const struct pw_triage_task *pt, const struct pw_value_info *regs,
+		      int nregs, char *text, size_t len);
 
 /*
  * The pttriage -j record, one object without a newline (fault and pt may

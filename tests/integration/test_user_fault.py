@@ -132,6 +132,12 @@ def check_pttriage_walks_the_user_fault(d):
     assert m, text
     assert int(m.group(1)) == int(k["ufault.pid"]) and m.group(2) == k["ufault.comm"], m.group(0)
     assert (m.group(3), int(m.group(4), 16), int(m.group(5), 16)) == last, (m.group(0), last)
+    # The verdict names the task and the entry where the kernel's own walk stopped.
+    want = (f"the kernel touched the user address {h(k['ufault.addr']):x}, which is not mapped "
+            f"in the mm of pid {int(k['ufault.pid'])} ({k['ufault.comm']}): not-present at the "
+            f"{last[0]} entry {last[1]:x} (value {last[2]:x})")
+    assert t["verdict"].startswith(want), (t["verdict"], want)
+    assert f"VERDICT: {want}" in text, text
 
 
 def check_session_survives(d):

@@ -279,7 +279,7 @@ static void test_struct_pages_not_in_the_dump(void **state)
 	pw_classify_value(&f->mm, f->pgmaps, f->npgmaps, 0xfffffffffffffffeULL, &fault);
 	pw_classify_value(&f->mm, f->pgmaps, f->npgmaps, first_page, &reg);
 	o->found = 1;
-	assert_int_equal(pw_triage_verdict(o, &fault, &reg, 1, text, sizeof(text)), 1);
+	assert_int_equal(pw_triage_verdict(o, &fault, NULL, &reg, 1, text, sizeof(text)), 1);
 	assert_non_null(strstr(text, "never-initialized struct page"));
 	assert_non_null(strstr(text, "its contents not in the dump (memmap on the device)"));
 	test_free(o);

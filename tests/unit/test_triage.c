@@ -8,10 +8,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "ptwalk/format.h"
 #include "ptwalk/triage.h"
 
 static const char oops_log[] =
@@ -99,11 +101,40 @@ static void test_no_oops_and_garbage(void **state)
 	assert_string_equal(o.panic, "Kernel panic - not syncing: sysrq triggered crash");
 }
 
+/* A user-half fault walked in the panicking task's mm gives the verdict. */
+static void test_user_fault_verdict(void **state)
+{
+	struct pw_oops o = { .found = 1 };
+	struct pw_value_info fault = { .value = 0x7f0000002010ULL, .cls = PW_VAL_USER };
+	struct pw_triage_task pt = { .have_task = 1, .walked = 1 };
+	char text[640];
+
+	(void)state;
+	pt.task.pid = 42;
+	snprintf(pt.task.comm, sizeof(pt.task.comm), "prog");
+	pt.fmt = &pw_format_x86_64_4level;
+	pt.tr.status = PW_ST_NOT_PRESENT;
+	pt.tr.nsteps = 4;
+	pt.tr.step[3].level = 3;
+	pt.tr.step[3].entry_pa = 0x1234010;
+	pt.tr.step[3].e.why = "not present";
+	assert_int_equal(pw_triage_verdict(&o, &fault, &pt, NULL, 0, text, sizeof(text)), 1);
+	assert_string_equal(text, "the kernel touched the user address 7f0000002010, which is not "
+			    "mapped in the mm of pid 42 (prog): not-present at the pte entry "
+			    "1234010 (value 0): not present");
+	/* Mapped in the task, or not walked: no such explanation. */
+	pt.tr.status = PW_ST_MAPPED;
+	assert_int_equal(pw_triage_verdict(&o, &fault, &pt, NULL, 0, text, sizeof(text)), 0);
+	pt.tr.status = PW_ST_NOT_PRESENT;
+	assert_int_equal(pw_triage_verdict(&o, &fault, NULL, NULL, 0, text, sizeof(text)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_x86_page_fault_oops),
 		cmocka_unit_test(test_no_oops_and_garbage),
+		cmocka_unit_test(test_user_fault_verdict),
 	};
 
 	return cmocka_run_group_tests_name("triage", tests, NULL, NULL);
