@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ptwalk/check.h"
+#include "ptwalk/ptdump.h"
 
 /* include/linux/page-flags.h (6.1): page types live in page->page_type. */
 #define PAGE_TYPE_BASE 0xf0000000u
@@ -229,11 +230,14 @@ int pw_checker_enter_table(void *state, const struct pw_table_visit *tv)
 
 static void wx_flush(struct pw_checker *c)
 {
+	const struct pw_ptdump_style *style = c->mm->k->arch->ptdump_style;
 	struct pw_anomaly *a;
 
 	if (!c->in_wx)
 		return;
 	c->in_wx = 0;
+	if (style->wx_allowed && style->wx_allowed(c->wx_start, c->wx_end))
+		return;
 	c->wx_pages += (c->wx_end - c->wx_start) / c->mm->k->page_size;
 	a = add(c, "wx", c->wx_start, c->wx_end, -1);
 	if (a)
@@ -246,9 +250,16 @@ void pw_checker_note(void *state, const struct pw_note *n)
 	struct pw_checker *c = state;
 	struct pw_anomaly *a = NULL;
 
-	/* W+X, counted per contiguous range like the kernel's note_wx(). */
+	/*
+	 * W+X kernel pages, counted per contiguous range like the kernel's
+	 * note_wx().  Without a user bit in the entries (s390) a task's own
+	 * space holds user pages only.
+	 */
+	int user_page = (n->eff_perm & PW_PERM_USER) ||
+			(c->mm->k->fmt->no_user_bit && (c->user_mm & PW_CHECK_USER_MM));
+
 	if (n->status == PW_ST_MAPPED && (n->eff_perm & PW_PERM_WRITE) &&
-	    (n->eff_perm & PW_PERM_EXEC) && !(n->eff_perm & PW_PERM_USER)) {
+	    (n->eff_perm & PW_PERM_EXEC) && !user_page) {
 		if (c->in_wx && c->wx_end == n->va) {
 			c->wx_end = n->end;
 		} else {

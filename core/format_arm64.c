@@ -107,6 +107,16 @@ static void arm64_decode(const struct pw_format *fmt, int level, uint64_t raw,
 	if (!(raw & ARM64_DESC_VALID)) {
 		e->kind = PW_ENTRY_NONE;
 		e->why = raw ? "invalid (bit 0 clear, non-zero)" : "not present";
+		/*
+		 * Linux keeps a PROT_NONE page's output address in place and marks
+		 * the invalid entry with a software bit (pte_present() is true);
+		 * only leaf-capable levels hold such entries.
+		 */
+		if ((raw & ARM64_PTE_PROT_NONE) && (hw == 3 || block_allowed(g, hw))) {
+			e->addr = desc_addr(g, raw);
+			e->why = "not present: PROT_NONE page (invalid for the MMU, "
+				 "the page is still mapped)";
+		}
 		return;
 	}
 	if (raw & ARM64_ADDR_RES0_49_48) {

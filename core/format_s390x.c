@@ -22,7 +22,7 @@
  *
  * s390 entries carry no user/supervisor bit: whose space it is comes from
  * the ASCE (home space for the kernel, primary for a task), so perm never
- * has PW_PERM_USER.
+ * has PW_PERM_USER (fmt->no_user_bit tells presenters so).
  */
 #include "ptwalk/arch_s390x.h"
 #include "ptwalk/format.h"
@@ -46,6 +46,19 @@ static void s390x_decode_pte(uint64_t raw, struct pw_entry *e)
 	if (raw & S390_PTE_INVALID) {
 		e->kind = PW_ENTRY_NONE;
 		e->why = "invalid (I bit)";
+		/*
+		 * Linux's software PRESENT bit: the page is still the task's and the
+		 * entry keeps its frame.  Invalid for DAT because it is PROT_NONE (no
+		 * READ), or because Linux tracks "young" by invalidating old pages.
+		 */
+		if (raw & S390_PTE_PRESENT) {
+			e->addr = raw & S390_PTE_ORIGIN;
+			e->why = raw & S390_PTE_READ
+				 ? "invalid (I bit): an old page, present for Linux "
+				   "(young is tracked by invalidating)"
+				 : "not present: PROT_NONE page (invalid for DAT, present "
+				   "for Linux)";
+		}
 		return;
 	}
 	if (raw & S390_PTE_BIT52) {
@@ -164,6 +177,7 @@ const struct pw_format pw_format_s390x = {
 	.max_pa = UINT64_MAX,
 	/* Frame and table origins fill the bits above the low 12. */
 	.linear_addr_mask = 0xfffffffffffff000ULL,
+	.no_user_bit = true,
 	.decode = s390x_decode,
 	.flags = s390x_flags,
 };

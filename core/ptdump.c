@@ -83,7 +83,8 @@ static void flush_range(struct pw_ptdump *d, uint64_t end)
 	const struct pw_marker *m = d->marker < d->o.nmarkers ? &d->o.markers[d->marker] : NULL;
 
 	d->ranges++;
-	if (d->style->is_wx(&d->cur))
+	if (d->style->is_wx(&d->cur) &&
+	    !(d->style->wx_allowed && d->style->wx_allowed(d->start, end)))
 		d->wx_bytes += end - d->start;
 	if (d->o.json) {
 		print_json_range(d, end);

@@ -98,10 +98,20 @@ static int s390x_prot_names(const struct pw_ptdump_key *k, const char **names, i
 	return n;
 }
 
-/* The kernel's note_prot_wx() (without its lowcore exception). */
+/* The kernel's note_prot_wx(). */
 static int s390x_is_wx(const struct pw_ptdump_key *k)
 {
 	return !(k->prot & (S390_PT_INVALID | S390_PTE_PROTECT | S390_PTE_NOEXEC));
+}
+
+/*
+ * note_prot_wx()'s exception: the first lowcore page, exactly [0, 4K), holds two
+ * lpswe instructions that must stay executable when spectre trampolines are in
+ * use or the BEAR facility is missing (the usual case: Debian builds expolines).
+ */
+static int s390x_wx_allowed(uint64_t start, uint64_t end)
+{
+	return start == 0 && end == 4096;
 }
 
 const struct pw_ptdump_style pw_ptdump_style_s390x = {
@@ -110,6 +120,7 @@ const struct pw_ptdump_style pw_ptdump_style_s390x = {
 	.print_range = s390x_print_range,
 	.prot_names = s390x_prot_names,
 	.is_wx = s390x_is_wx,
+	.wx_allowed = s390x_wx_allowed,
 	.markers = PW_PTDUMP_MARKERS_ALL,
 	.end_at_range_end = 1,
 };

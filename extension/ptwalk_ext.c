@@ -23,24 +23,22 @@
 static void print_explanation(const struct pw_format *fmt, const struct pw_translation *tr,
 			      const struct pw_explanation *ex);
 
-static void perm_text(uint32_t perm, char *buf, size_t len)
+static void perm_text(const struct pw_format *fmt, const struct space_choice *sc,
+		      uint32_t perm, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s %s", perm & PW_PERM_USER ? "user" : "kernel",
+	int user = fmt->no_user_bit ? sc->have_task : !!(perm & PW_PERM_USER);
+
+	snprintf(buf, len, "%s %s %s", user ? "user" : "kernel",
 		 perm & PW_PERM_WRITE ? "rw" : "ro",
 		 perm & PW_PERM_EXEC ? "x" : "nx");
 }
 
 static void print_size(char *buf, size_t len, uint64_t size)
 {
-	static const char units[] = "KMGTPE";
-	int u = 0;
+	uint64_t n = size >> 10;
+	char unit = pw_size_unit(&n, "KMGTPE");
 
-	size >>= 10;
-	while (size >= 1024 && !(size & 1023) && units[u + 1]) {
-		size >>= 10;
-		u++;
-	}
-	snprintf(buf, len, "%llu%c", (unsigned long long)size, units[u]);
+	snprintf(buf, len, "%llu%c", (unsigned long long)n, unit);
 }
 
 static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
@@ -79,7 +77,7 @@ static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
 	}
 	if (tr->status == PW_ST_MAPPED) {
 		print_size(sz, sizeof(sz), tr->page_size);
-		perm_text(tr->eff_perm, perm, sizeof(perm));
+		perm_text(fmt, sc, tr->eff_perm, perm, sizeof(perm));
 		fprintf(fp, "PHYSICAL: %llx  (%s page at %llx, %s)\n",
 			(unsigned long long)tr->pa, sz,
 			(unsigned long long)(tr->pa & ~(tr->page_size - 1)), perm);

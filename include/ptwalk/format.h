@@ -90,6 +90,9 @@ struct pw_format {
 	 * visitors as one note instead of decoding every entry.
 	 */
 	uint64_t linear_addr_mask;
+	/* Entries have no user/supervisor bit (s390): whose space a root is
+	 * (a task's or the kernel's) says who may use its pages. */
+	bool no_user_bit;
 	pw_decode_fn decode;
 	const struct pw_flag_name *flags; /* terminated by name == NULL */
 	/* Per-format data for decode (arm64 granule, s390 options...). */

@@ -38,6 +38,8 @@ struct pw_ptdump_style {
 			  int max);
 	/* Whether effective permissions are writable and executable. */
 	int (*is_wx)(const struct pw_ptdump_key *key);
+	/* A W+X range the kernel's own check lets pass (may be NULL). */
+	int (*wx_allowed)(uint64_t start, uint64_t end);
 	/*
 	 * How a note past the next marker crosses markers (0: x86).  ONE:
 	 * one marker per new range (x86 note_page()); ALL: every marker the

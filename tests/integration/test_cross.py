@@ -205,6 +205,10 @@ class CrossDump:
         for p in self.pages:
             if self.key.get(f"page.{p}.present") == "1":
                 s.add(f"rd_{p}", f"rd -p -8 {self.key[f'page.{p}.phys']} 64")
+                s.add(f"walk_txt_{p}", f"ptwalk -c {self.pid} {self.key[f'page.{p}.va']}")
+        s.add("check_kernel", "ptdump -C -j")
+        s.add("check_user", f"ptdump -C -j -c {self.pid}")
+        s.add("log", "log")
         s.add("bad_hex", "ptwalk zzz")
         s.add("bad_pid", f"ptwalk -c 99999 {self.key['page.data0.va']}")
         s.add("bad_range", "ptdump -r 5000-1000")
@@ -337,11 +341,18 @@ def check_user_pages_match_answer_key_and_libkdumpfile(d):
             leaf = int(rec["levels"][-1]["entry"], 16)
             assert rec["status"] == "not-present", (p, rec)
             assert leaf & 0x0000fffffffff000 == phys, (p, hex(leaf), hex(phys))
+            assert int(rec["levels"][-1].get("addr", "0"), 16) == phys, (p, rec)
+            assert "PROT_NONE" in rec["reason"], (p, rec)
             assert lk is None, (p, "libkdumpfile", lk)
         else:
             assert rec["status"] == "mapped", (p, rec)
             assert int(rec["pa"], 16) == phys, (p, rec["pa"], hex(phys))
             assert lk == phys, (p, "libkdumpfile", lk, hex(phys))
+            # A page of the probe's own mm is a user page, whether the entries
+            # say so (arm64 AP[1]) or only the space does (s390 has no such bit).
+            txt = d.s1.out(f"walk_txt_{p}")
+            line = next((x for x in txt.splitlines() if x.startswith("PHYSICAL:")), "")
+            assert f"{phys:x}" in line and ", user " in line, (p, txt)
         if d.key[f"page.{p}.pattern"] == "text":
             got = parse_rd_bytes(d.s1.out(f"rd_{p}"))
             want = (d.key[f"page.{p}.header"] + "\n").encode()
@@ -367,6 +378,29 @@ def check_ptdump_covers_ram(d):
             r = hit[0]
             assert r[2] + (va - r[0]) == lo + (va - d.linear(lo)), f"not linear at {va:#x}"
             va = r[1]
+
+
+def check_integrity_of_healthy_dump(d):
+    """A healthy kernel: no anomaly in the kernel's tables nor in the probe's mm, and
+    W+X agrees with the kernel's own DEBUG_WX verdict in its log.  The probe's pages
+    are user pages even where entries carry no user bit (s390, whose TCG CPU has no
+    execute protection: every writable page there is W+X)."""
+    for name in ("check_kernel", "check_user"):
+        recs = jsonl(d.s1.out(name))
+        summary = [r for r in recs if r["type"] == "summary"]
+        anomalies = [r for r in recs if r["type"] == "anomaly"]
+        assert len(summary) == 1, (name, summary)
+        assert summary[0]["tables_checked"] > 3, (name, summary)
+        assert not anomalies, (name, anomalies[:3])
+    # Debian's s390x kernel has no CONFIG_DEBUG_WX (no ptdump_check_wx): no verdict to
+    # compare with there, but a healthy kernel still has no W+X page beyond the
+    # lowcore page its own check would let pass.
+    with open(os.path.join(d.dir, "System.map")) as f:
+        debug_wx = any(line.split()[-1] == "ptdump_check_wx" for line in f if line.strip())
+    if debug_wx:
+        assert "Checked W+X mappings: passed" in d.s1.out("log"), "no DEBUG_WX verdict in the log"
+    kernel = [r for r in jsonl(d.s1.out("check_kernel")) if r["type"] == "summary"][0]
+    assert kernel["wx_pages"] == 0, kernel
 
 
 def check_bad_input_is_one_line(d):
@@ -446,7 +480,8 @@ def check_arm64_bad_input(d):
 ARM64_CHECKS = [check_arm64_format_and_kernel_root, check_arm64_markers_match_crash,
                 check_sampled_kernel_addresses_match_vtop,
                 check_user_pages_match_answer_key_and_libkdumpfile, check_ptdump_covers_ram,
-                check_arm64_ptdump_text_is_kernel_format, check_bad_input_is_one_line,
+                check_arm64_ptdump_text_is_kernel_format, check_integrity_of_healthy_dump,
+                check_bad_input_is_one_line,
                 check_arm64_bad_input]
 
 
@@ -576,7 +611,8 @@ S390X_CHECKS = [check_s390x_asces_match_gdb, check_s390x_markers_match_crash,
                 check_sampled_kernel_addresses_match_vtop,
                 check_user_pages_match_answer_key_and_libkdumpfile, check_ptdump_covers_ram,
                 check_s390x_pgstes_match_injected_key, check_s390x_pgste_histogram,
-                check_s390x_ptdump_text_is_kernel_format, check_bad_input_is_one_line,
+                check_s390x_ptdump_text_is_kernel_format, check_integrity_of_healthy_dump,
+                check_bad_input_is_one_line,
                 check_s390x_bad_input]
 
 

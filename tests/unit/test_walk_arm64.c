@@ -438,11 +438,20 @@ static void test_descriptor_types(void **state)
 	pw_translate(&f->sp, va, &tr);
 	assert_int_equal(tr.status, PW_ST_NOT_PRESENT);
 	assert_string_equal(tr.step[3].e.why, "invalid (bit 0 clear, non-zero)");
+	/* Linux's PROT_NONE: invalid, software bit 58, the page's address kept. */
+	syn_put(f->s, epa, 0x7000ULL | ARM64_PTE_PROT_NONE |
+		(PAGE_KERNEL & ~ARM64_DESC_VALID), 8);
+	pw_space_invalidate(&f->sp);
+	pw_translate(&f->sp, va, &tr);
+	assert_int_equal(tr.status, PW_ST_NOT_PRESENT);
+	assert_int_equal(tr.step[3].e.addr, 0x7000);
+	assert_non_null(strstr(tr.step[3].e.why, "PROT_NONE"));
 	syn_put(f->s, epa, 0, 8);
 	pw_space_invalidate(&f->sp);
 	pw_translate(&f->sp, va, &tr);
 	assert_int_equal(tr.status, PW_ST_NOT_PRESENT);
 	assert_string_equal(tr.step[3].e.why, "not present");
+	assert_int_equal(tr.step[3].e.addr, 0);
 	/* A table descriptor with bit 0 clear ('10') is invalid too. */
 	syn_put(f->s, syn_entry_pa(f->s, f->sp.fmt, f->root, va, 2),
 		(syn_entry_pa(f->s, f->sp.fmt, f->root, va, 3) & ~0xfffULL) | ARM64_DESC_TABLE_BIT, 8);

@@ -264,6 +264,21 @@ static void test_invalid_bits(void **state)
 	put(f, entry_pa(f, va, S390_LEVEL_PAGE), 0x3000 | 0x400 | 0x200 | 0x001);
 	pw_translate(&f->sp, va, &tr);
 	assert_int_equal(tr.status, PW_ST_NOT_PRESENT);
+	/* PRESENT without READ: PROT_NONE, its frame named. */
+	assert_int_equal(tr.step[3].e.addr, 0x3000);
+	assert_non_null(strstr(tr.step[3].e.why, "PROT_NONE"));
+	/* PRESENT and READ, not YOUNG: an old page Linux invalidated. */
+	put(f, entry_pa(f, va, S390_LEVEL_PAGE), 0x3000 | 0x400 | 0x010 | 0x001);
+	pw_space_invalidate(&f->sp);
+	pw_translate(&f->sp, va, &tr);
+	assert_int_equal(tr.status, PW_ST_NOT_PRESENT);
+	assert_int_equal(tr.step[3].e.addr, 0x3000);
+	assert_non_null(strstr(tr.step[3].e.why, "old page"));
+	/* A swap entry (no PRESENT) names no frame. */
+	put(f, entry_pa(f, va, S390_LEVEL_PAGE), 0x3000 | 0x400 | 0x200);
+	pw_space_invalidate(&f->sp);
+	pw_translate(&f->sp, va, &tr);
+	assert_int_equal(tr.step[3].e.addr, 0);
 	/* _SEGMENT_ENTRY_EMPTY and _REGION3_ENTRY_EMPTY. */
 	put(f, entry_pa(f, va, S390_LEVEL_SEGMENT), 0x20);
 	pw_translate(&f->sp, va, &tr);
