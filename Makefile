@@ -167,7 +167,8 @@ integration: $(BUILD)/ptwalk.so $(BUILD)/ptwalk-batch cross dumps dumps-cross
 	/usr/bin/python3 tests/integration/run.py --so $(CURDIR)/$(BUILD)/ptwalk.so
 
 # The extension built with ASan+UBSan, in an uninstrumented crash (runtimes
-# preloaded), on one dump: any report fails the run.
+# preloaded), on the dumps whose suites reach bad input and error paths (corrupt
+# dumps, Ctrl-C, stale tables, absent pages, faults): any report fails the run.
 ASAN_SO_OBJS := $(CORE_SRCS:%.c=$(BUILD)/asan-so/%.o) $(EXT_SRCS:%.c=$(BUILD)/asan-so/%.o)
 $(BUILD)/asan-so/%.o: %.c $(HDRS) $(wildcard extension/*.h)
 	@mkdir -p $(dir $@)
@@ -176,7 +177,8 @@ $(BUILD)/ptwalk-asan.so: $(ASAN_SO_OBJS)
 	$(CC) -shared $(SANFLAGS) -o $@ $^
 integration-asan: $(BUILD)/ptwalk-asan.so dumps
 	PTWALK_SANITIZE=1 /usr/bin/python3 tests/integration/run.py \
-		--so $(CURDIR)/$(BUILD)/ptwalk-asan.so --only 'x86_64-5level'
+		--so $(CURDIR)/$(BUILD)/ptwalk-asan.so \
+		--only 'x86_64-(5level|elf|user-fault|pmem-poison|pmem-kdump|stale-table|directmap-invalid|hotremove)'
 
 check: deps all lint unit unit-asan fuzz-smoke integration-asan integration
 

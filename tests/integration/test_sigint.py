@@ -33,7 +33,7 @@ import struct
 import tempfile
 import time
 
-from crashrun import CRASH, answer_key
+from crashrun import CRASH, answer_key, sanitizer_env
 from test_corrupt import Elf
 
 PROMPT = re.compile(rb"crash> ")
@@ -50,7 +50,8 @@ class Crash:
     """crash under a pseudo-terminal, driven line by line."""
 
     def __init__(self, vmlinux, vmcore, log):
-        env = dict(os.environ, TERM="dumb", LINES="50", COLUMNS="200")
+        # PTWALK_SANITIZE=1 (make integration-asan): ASan/UBSan runtimes preloaded.
+        env = dict(sanitizer_env() or os.environ, TERM="dumb", LINES="50", COLUMNS="200")
         pid, fd = pty.fork()
         if pid == 0:
             try:
@@ -294,6 +295,8 @@ def check_session_answers_after(d):
 def check_full_run_after_interrupts_is_identical(d):
     assert d.full2 == d.full1, "ptdump -C after the interrupts differs from before"
     assert "SIGSEGV" not in d.console_all and "segmentation" not in d.console_all
+    assert "ERROR: AddressSanitizer" not in d.console_all, "ASan report"
+    assert "runtime error:" not in d.console_all, "UBSan report"
 
 
 CHECKS = [check_walk_is_long, check_prompt_returns_at_once, check_no_getbuf_leak,
