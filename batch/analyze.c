@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,45 +437,101 @@ static int triage(struct run *r, struct pw_memmap *mm, const struct pw_pgmap *pg
 
 /* ---- --walk ---- */
 
+static void walk_error(FILE *j, const char *arg, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void walk_error(FILE *j, const char *arg, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fputs("{\"arg\":", j);
+	json_str(j, arg);
+	fputs(",\"error\":", j);
+	json_str(j, msg);
+	fputc('}', j);
+}
+
+/*
+ * One --walk argument: ADDR (hex or a symbol) in the kernel's space, or
+ * TASK:ADDR (a pid, or a task_struct address in 0x hex) in that task's mm,
+ * as ptwalk -c TASK ADDR does.
+ */
+static void walk_one(struct run *r, struct pw_kernel *k, struct pw_memmap *mm, int have_mm,
+		     const struct pw_pgmap *pgmaps, int npgmaps, const char *arg)
+{
+	const char *colon = strchr(arg, ':'), *addr = colon ? colon + 1 : arg;
+	struct pw_translation tr;
+	struct pw_explanation ex;
+	struct pw_task task;
+	struct pw_space sp;
+	char why[160];
+	uint64_t va, root = k->kernel_root;
+	char *end;
+	int err;
+
+	if (colon) {
+		char spec[40];
+
+		if ((size_t)(colon - arg) >= sizeof(spec) || colon == arg) {
+			walk_error(r->j, arg, "invalid task (a pid or a task_struct address)");
+			return;
+		}
+		memcpy(spec, arg, (size_t)(colon - arg));
+		spec[colon - arg] = '\0';
+		if (pw_kernel_find_task(k, spec, &task, why, sizeof(why))) {
+			walk_error(r->j, arg, "%s", why);
+			return;
+		}
+		if (!task.mm) {
+			walk_error(r->j, arg, "pid %lld (%s) is a kernel thread: it has no user "
+				   "address space", (long long)task.pid, task.comm);
+			return;
+		}
+		root = task.root;
+	}
+	errno = 0;
+	va = strtoull(addr, &end, 16);
+	if (errno || end == addr || *end) {
+		if (colon || pw_symbol(&r->d.target, addr, &va)) {
+			walk_error(r->j, arg, colon ? "invalid address (not hex)"
+					    : "invalid address (not hex, not a symbol)");
+			return;
+		}
+	}
+	if (!pw_va_canonical(k->fmt, va)) {
+		walk_error(r->j, arg, "%llx is not a canonical address for %s",
+			   (unsigned long long)va, k->fmt->name);
+		return;
+	}
+	if (colon) {
+		err = pw_kernel_space(k, &sp, root);
+		if (err) {
+			walk_error(r->j, arg, "the page tables of pid %lld: %s",
+				   (long long)task.pid, pw_strerror(err));
+			return;
+		}
+		pw_translate(&sp, va, &tr);
+		pw_space_release(&sp);
+	} else {
+		pw_translate(&k->kspace, va, &tr);
+	}
+	memset(&ex, 0, sizeof(ex));
+	if (have_mm)
+		pw_explain(mm, pgmaps, npgmaps, &tr, colon ? PW_CHECK_USER_MM : 0, &ex);
+	report_walk(r->j, k->fmt, root, colon ? &task : NULL, &tr, have_mm ? &ex : NULL);
+}
+
 static void walks(struct run *r, struct pw_kernel *k, struct pw_memmap *mm, int have_mm,
 		  const struct pw_pgmap *pgmaps, int npgmaps)
 {
 	fputs(",\"walks\":[", r->j);
 	for (int i = 0; i < r->o->nwalks; i++) {
-		const char *arg = r->o->walks[i];
-		struct pw_translation tr;
-		uint64_t va;
-		char *end;
-
 		if (i)
 			fputc(',', r->j);
-		errno = 0;
-		va = strtoull(arg, &end, 16);
-		if (errno || end == arg || *end) {
-			if (pw_symbol(&r->d.target, arg, &va)) {
-				fputs("{\"arg\":", r->j);
-				json_str(r->j, arg);
-				fputs(",\"error\":\"invalid address (not hex, not a symbol)\"}", r->j);
-				continue;
-			}
-		}
-		if (!pw_va_canonical(k->fmt, va)) {
-			fputs("{\"arg\":", r->j);
-			json_str(r->j, arg);
-			fprintf(r->j, ",\"error\":\"%llx is not a canonical address for %s\"}",
-				(unsigned long long)va, k->fmt->name);
-			continue;
-		}
-		pw_translate(&k->kspace, va, &tr);
-		if (have_mm) {
-			struct pw_explanation ex;
-
-			memset(&ex, 0, sizeof(ex));
-			pw_explain(mm, pgmaps, npgmaps, &tr, 0, &ex);
-			report_walk(r->j, k->fmt, k->kernel_root, &tr, &ex);
-		} else {
-			report_walk(r->j, k->fmt, k->kernel_root, &tr, NULL);
-		}
+		walk_one(r, k, mm, have_mm, pgmaps, npgmaps, r->o->walks[i]);
 	}
 	fputc(']', r->j);
 }

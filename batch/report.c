@@ -13,10 +13,15 @@ void json_str(FILE *fp, const char *s)
 	pw_json_str(fp, s);
 }
 
-void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root,
+void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root, const struct pw_task *task,
 		 const struct pw_translation *tr, const struct pw_explanation *ex)
 {
-	fprintf(fp, "{\"va\":\"0x%llx\",\"space\":\"kernel\",", (unsigned long long)tr->va);
+	/* The head of ptwalk -j's record: a task's walk says whose. */
+	fprintf(fp, "{\"va\":\"0x%llx\",\"space\":\"%s\",", (unsigned long long)tr->va,
+		task ? "user" : "kernel");
+	if (task)
+		fprintf(fp, "\"pid\":%lld,\"task\":\"0x%llx\",", (long long)task->pid,
+			(unsigned long long)task->task);
 	fprintf(fp, "\"format\":\"%s\",\"root\":\"0x%llx\",", fmt->name, (unsigned long long)root);
 	pw_translation_status_json(fp, tr);
 	pw_translation_levels_json(fp, fmt, tr);

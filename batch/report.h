@@ -17,7 +17,7 @@ void json_str(FILE *fp, const char *s);
 
 /* ptwalk -j for a kernel address (space "kernel"), with what pw_explain()
  * found (ex may be NULL when the memory model could not be read). */
-void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root,
+void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root, const struct pw_task *task,
 		 const struct pw_translation *tr, const struct pw_explanation *ex);
 
 #endif

@@ -7,6 +7,7 @@ other dumps of the run are still analysed."""
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import tempfile
@@ -98,6 +99,12 @@ class BatchDump:
         self.rc_phys, self.phys, _ = one(self.bin, [*base, "--ranges", "--phys", self.vmcore])
         self.samples = sample_addresses(self.phys["ptdump"]["records"], self.SAMPLES)
         walk_arg = ",".join("%x" % va for va in self.samples)
+        # The probe's pages, walked in its own mm (TASK:ADDR, as ptwalk -c).
+        self.pid = self.key["pid"]
+        self.user_vas = sorted(int(v, 16) for k, v in self.key.items()
+                               if re.fullmatch(r"page\.\w+\.va", k))
+        walk_arg += "," + ",".join(f"{self.pid}:{va:x}" for va in self.user_vas)
+        walk_arg += ",99999:1000,2:1000"  # no such task; a kernel thread
 
         # Stage 2: batch with BTF and with DWARF; crash with ptwalk.so.
         self.rc_btf, self.btf, self.err_btf = one(
@@ -113,6 +120,7 @@ class BatchDump:
         s.add("check", "ptdump -C -j")
         s.add("pgmap", "pgmap -j")
         s.add("triage", "pttriage -j")
+        s.add("uwalk", f"ptwalk -j -c {self.pid} " + " ".join("%x" % va for va in self.user_vas))
         for i in range(0, len(self.samples), CHUNK):
             part = " ".join("%x" % va for va in self.samples[i:i + CHUNK])
             s.add(f"walk{i}", f"ptwalk -j -k {part}")
@@ -270,7 +278,7 @@ def check_batch_triage_equal_crash(d):
 def check_batch_walks_match_crash_vtop(d):
     assert len(d.samples) >= d.SAMPLES // 2, len(d.samples)
     for mode, rec in d.modes():
-        walks = {int(w["va"], 16): w for w in rec["walks"]}
+        walks = {int(w["va"], 16): w for w in rec["walks"] if "va" in w}
         bad = []
         for va in d.samples:
             mine, crash, vt = walks.get(va), d.crash_walk.get(va), d.vtop.get(va)
@@ -286,6 +294,31 @@ def check_batch_walks_match_crash_vtop(d):
             elif mine["status"] != "mapped" or vt is None or int(mine["pa"], 16) != vt:
                 bad.append(f"{va:#x}: batch {mine.get('pa')} vtop {vt}")
         assert not bad, f"{mode}: {len(bad)} of {len(d.samples)} differ, first: {bad[:5]}"
+
+
+def check_batch_user_walks_equal_crash_and_key(d):
+    """--walk PID:ADDR walks the probe's pages in its mm as ptwalk -c does, and finds
+    each present page at the pfn the guest read from /proc/self/pagemap."""
+    crash = {int(r["va"], 16): r for r in jsonl(d.s.out("uwalk"))}
+    assert len(crash) == len(d.user_vas), d.s.out("uwalk")[-2000:]
+    for mode, rec in d.modes():
+        walks = [w for w in rec["walks"] if w.get("space") == "user" or ":" in w.get("arg", "")]
+        mine = {int(w["va"], 16): w for w in walks if "va" in w}
+        assert sorted(mine) == d.user_vas, (mode, sorted(mine))
+        for va in d.user_vas:
+            a, b = normalize_status([mine[va]])[0], normalize_status([crash[va]])[0]
+            b.pop("pgste", None)  # s390x: ptwalk shows the PTE's PGSTE; batch does not
+            assert a == b, (mode, hex(va), {k: (a.get(k), b.get(k)) for k in set(a) | set(b)
+                                            if a.get(k) != b.get(k)})
+            assert a["pid"] == int(d.pid) and a["space"] == "user", a
+        for p in (k.split(".")[1] for k in d.key if re.fullmatch(r"page\.\w+\.va", k)):
+            va = int(d.key[f"page.{p}.va"], 16)
+            if d.key.get(f"page.{p}.present") == "1" and d.key.get(f"page.{p}.prot") != "---":
+                assert mine[va]["status"] == "mapped", (mode, p, mine[va])
+                assert int(mine[va]["pa"], 16) == int(d.key[f"page.{p}.phys"], 16), (mode, p)
+        errors = {w["arg"]: w["error"] for w in walks if "error" in w}
+        assert errors.get("99999:1000", "").startswith("no task with pid 99999"), errors
+        assert "kernel thread" in errors.get("2:1000", ""), errors
 
 
 def check_batch_timings(d):
@@ -385,12 +418,13 @@ def check_batch_output_dir_idempotent(d):
 CROSS_CHECKS = [check_batch_identity_and_sources, check_batch_ptdump_records_equal_crash,
                 check_batch_anomalies_equal_crash, check_batch_pgmaps_equal_crash,
                 check_batch_triage_equal_crash, check_batch_walks_match_crash_vtop,
-                check_batch_timings]
+                check_batch_timings, check_batch_user_walks_equal_crash_and_key]
 
 CHECKS = [check_batch_identity_and_sources, check_batch_ptdump_records_equal_crash,
           check_batch_anomalies_equal_crash, check_batch_pgmaps_equal_crash,
           check_batch_triage_equal_crash, check_batch_walks_match_crash_vtop,
-          check_batch_timings, check_batch_bad_input, check_batch_output_dir_idempotent]
+          check_batch_timings, check_batch_bad_input, check_batch_output_dir_idempotent,
+          check_batch_user_walks_equal_crash_and_key]
 
 # ---- a kernel crash 8.0.2 cannot read (x86_64-6.12) ----------------------------------------
 # No crash to compare with: the batch tool (BTF and kallsyms from the dump; and
@@ -445,8 +479,11 @@ class NewKernelDump:
                 phys = int(self.key[f"page.{name}.phys"], 16)
                 self.pages[name] = (self.page_offset_base + phys, phys)
         symbols = ["_stext", "init_mm"]
+        # The probe's own pages, in its mm (TASK:ADDR).
+        self.user = {name: int(self.key[f"page.{name}.va"], 16) for name in self.key["pages"].split()}
         walk = ",".join(["%x" % va for va in self.samples] +
-                        ["%x" % va for va, _ in self.pages.values()] + symbols)
+                        ["%x" % va for va, _ in self.pages.values()] + symbols +
+                        [f"{self.key['pid']}:{va:x}" for va in self.user.values()])
         self.rc_btf, self.btf, self.err_btf = one(
             self.bin, ["--ranges", "--phys", "--timings", "--walk", walk, self.vmcore])
         self.have_vmlinux = os.path.isfile(self.vmlinux)
@@ -600,7 +637,27 @@ def check_new_kernel_triage_panic_task(d):
         assert "sysrq triggered crash" in rec["log"]["panic"], rec["log"]
 
 
-NEW_KERNEL_CHECKS = [check_new_kernel_identity, check_new_kernel_markers_match_kcore,
+def check_new_kernel_user_pages(d):
+    """The probe's pages walked in its own mm (--walk PID:ADDR) are at the pfns the
+    guest read from /proc/self/pagemap; a PROT_NONE page is not present, its pfn kept."""
+    for mode, rec in d.modes():
+        walks = {int(w["va"], 16): w for w in rec["walks"] if w.get("space") == "user"}
+        assert len(walks) == len(d.user), (mode, len(walks), len(d.user))
+        for name, va in d.user.items():
+            w = walks[va]
+            assert w["pid"] == int(d.key["pid"]), (mode, name, w)
+            if d.key.get(f"page.{name}.present") != "1":
+                assert w["status"] == "not-present", (mode, name, w)
+                continue
+            phys = int(d.key[f"page.{name}.phys"], 16)
+            if d.key[f"page.{name}.prot"] == "---":
+                assert w["status"] == "not-present", (mode, name, w)
+                assert int(w["levels"][-1]["addr"], 16) == phys, (mode, name, w)
+            else:
+                assert w["status"] == "mapped" and int(w["pa"], 16) == phys, (mode, name, w)
+
+
+NEW_KERNEL_CHECKS = [check_new_kernel_user_pages, check_new_kernel_identity, check_new_kernel_markers_match_kcore,
                      check_new_kernel_direct_map_covers_ram, check_new_kernel_probe_pages,
                      check_new_kernel_walks_equal_addrxlat, check_new_kernel_triage_panic_task]
 
