@@ -13,7 +13,7 @@ import shutil
 import struct
 import tempfile
 
-from crashrun import Session, answer_key
+from crashrun import Session, answer_key, parse_p
 
 PT_LOAD = 1
 
@@ -107,8 +107,15 @@ class CorruptDumps:
         s = Session(dump_dir, so)
         s.add("walk", f"ptwalk -j -c {self.pid} {self.va:x}")
         s.add("next", "rd -x jiffies")
+        # A page on the buddy allocator's free list (order 0, movable, ZONE_DMA32 of
+        # this 256 MB guest), found by crash through the kernel's own list.
+        s.add("free_next", "p/x node_data[0]->node_zones[1].free_area[0].free_list[1].next")
+        s.add("lru_off", "p/x (unsigned long)&((struct page *)0)->lru")
+        s.add("vmemmap", "p/x vmemmap_base")
         s.run()
         self.next_base = s.out("next")
+        self.free_page = parse_p(s.out("free_next")) - parse_p(s.out("lru_off"))
+        self.free_pfn = (self.free_page - parse_p(s.out("vmemmap"))) // 64
         walk = jsonl(s.out("walk"))[0]
         assert walk["status"] == "mapped", walk
         self.levels = walk["levels"]       # pgd .. pte of the probe's page
@@ -120,6 +127,7 @@ class CorruptDumps:
             "beyond_memory": self.case_beyond_memory,
             "flipped_bits": self.case_flipped_bits,
             "removed_table": self.case_removed_table,
+            "freed_page": self.case_freed_page,
             "truncated": self.case_truncated,
         }
         try:
@@ -132,6 +140,7 @@ class CorruptDumps:
                 s.add("walk_text", f"ptwalk -c {self.pid} {self.va:x}")
                 s.add("check", f"ptdump -C -j -c {self.pid}")
                 s.add("next", "rd -x jiffies")
+                s.add("free_page", f"struct page.page_type,_refcount {self.free_page:x}")
                 s.run()
                 self.results[name] = s
                 os.unlink(path)
@@ -160,6 +169,10 @@ class CorruptDumps:
         pmd = self.entry("pmd")
         raw = int(pmd["entry"], 16)
         elf.write_u64(int(pmd["entry_pa"], 16), (raw & ~0xfff) | 0xe7 | (1 << 13))
+
+    def case_freed_page(self, elf):
+        pmd = self.entry("pmd")
+        elf.write_u64(int(pmd["entry_pa"], 16), (self.free_pfn << 12) | 0x67)
 
     def case_removed_table(self, elf):
         elf.remove_page(int(self.entry("pte")["table_pa"], 16))
@@ -211,6 +224,21 @@ def check_flipped_bits(d):
     assert anomalies(check, "reserved-bits"), check[-3:]
 
 
+def check_freed_page(d):
+    """The PMD entry rewritten to name a page on the buddy free list: a stale table."""
+    walk, check, s = _case(d, "freed_page")
+    # crash itself says the page is free: PG_buddy in page_type (cleared bit 0x80
+    # of 0xffffffff, include/linux/page-flags.h 6.1) and a zero refcount.
+    assert "page_type = 4294967167" in s.out("free_page"), s.out("free_page")
+    assert "counter = 0" in s.out("free_page"), s.out("free_page")
+    assert any(f["kind"] == "stale-table" and int(f["table_pfn"], 16) == d.free_pfn
+               for f in walk["findings"]), walk
+    pmd = d.entry("pmd")
+    found = [a for a in anomalies(check, "stale-table") if int(a["table_pfn"], 16) == d.free_pfn]
+    assert found and int(found[0]["entry_pa"], 16) == int(pmd["entry_pa"], 16), check[-3:]
+    assert int(found[0]["entry"], 16) == (d.free_pfn << 12) | 0x67, found
+
+
 def check_removed_table(d):
     walk, check, s = _case(d, "removed_table")
     assert walk["status"] in ("unreadable", "excluded"), walk
@@ -227,6 +255,6 @@ def check_truncated(d):
 
 
 CHECKS = [check_self_loop, check_parent_loop, check_beyond_memory, check_flipped_bits,
-          check_removed_table, check_truncated]
+          check_freed_page, check_removed_table, check_truncated]
 
 SUITES = [(r"x86_64-elf", CorruptDumps, CHECKS)]
