@@ -151,52 +151,18 @@ int pw_kernel_task_at(struct pw_kernel *k, uint64_t task, struct pw_task *out,
 	return err ? err : fill_task(k, &o, task, out, why, why_len);
 }
 
-/* The current task of cpu: where each architecture keeps it (6.1 .. 6.12). */
-static int current_task_of(struct pw_kernel *k, uint64_t cpu, uint64_t *task,
-			   char *why, size_t why_len)
+int pw_kernel_read_percpu(struct pw_kernel *k, uint64_t sym, uint64_t cpu, uint64_t *val,
+			  char *why, size_t why_len)
 {
-	const char *arch = k->t->arch;
-	uint64_t sym, base, member;
+	uint64_t offsets, base;
 
-	if (strcmp(arch, "s390x") == 0) {
-		/* struct lowcore *lowcore_ptr[NR_CPUS]; lowcore.current_task */
-		if (pw_symbol(k->t, "lowcore_ptr", &sym) ||
-		    pw_member(k->t, "lowcore", "current_task", &member) ||
-		    pw_read_kvirt_uint(k->t, sym + 8 * cpu, 8, &base) || !base) {
-			say(why, why_len, "lowcore_ptr[%llu].current_task not found or not readable",
-			    (unsigned long long)cpu);
-			return PW_ERR_NOTFOUND;
-		}
-		return pw_read_kvirt_uint(k->t, base + member, 8, task);
-	}
-	if (pw_symbol(k->t, "__per_cpu_offset", &sym) ||
-	    pw_read_kvirt_uint(k->t, sym + 8 * cpu, 8, &base)) {
+	if (pw_symbol(k->t, "__per_cpu_offset", &offsets) ||
+	    pw_read_kvirt_uint(k->t, offsets + 8 * cpu, 8, &base)) {
 		say(why, why_len, "__per_cpu_offset[%llu] not found or not readable",
 		    (unsigned long long)cpu);
 		return PW_ERR_NOTFOUND;
 	}
-	if (strcmp(arch, "arm64") == 0) {
-		/* DEFINE_PER_CPU(struct task_struct *, __entry_task), set at each switch. */
-		if (pw_symbol(k->t, "__entry_task", &sym)) {
-			say(why, why_len, "per-cpu __entry_task not found");
-			return PW_ERR_NOTFOUND;
-		}
-	} else if (strcmp(arch, "x86_64") == 0) {
-		/* 6.1: DECLARE_PER_CPU(struct task_struct *, current_task);
-		 * 6.2+: struct pcpu_hot pcpu_hot with member current_task. */
-		if (pw_symbol(k->t, "current_task", &sym)) {
-			if (pw_symbol(k->t, "pcpu_hot", &sym) ||
-			    pw_member(k->t, "pcpu_hot", "current_task", &member)) {
-				say(why, why_len, "neither current_task nor pcpu_hot.current_task is known");
-				return PW_ERR_NOTFOUND;
-			}
-			sym += member;
-		}
-	} else {
-		say(why, why_len, "no panic task lookup for %s", arch);
-		return PW_ERR_UNSUPPORTED;
-	}
-	return pw_read_kvirt_uint(k->t, sym + base, 8, task);
+	return pw_read_kvirt_uint(k->t, sym + base, 8, val);
 }
 
 int pw_kernel_panic_task(struct pw_kernel *k, uint64_t *task, char *why, size_t why_len)
@@ -214,7 +180,11 @@ int pw_kernel_panic_task(struct pw_kernel *k, uint64_t *task, char *why, size_t 
 		return PW_ERR_NOTFOUND;
 	}
 	*task = 0;
-	err = current_task_of(k, cpu, task, why, why_len);
+	if (!k->arch->current_task) {
+		say(why, why_len, "no panic task lookup for %s", k->arch->arch);
+		return PW_ERR_UNSUPPORTED;
+	}
+	err = k->arch->current_task(k, cpu, task, why, why_len);
 	if (err == PW_ERR_READ || err == PW_ERR_EXCLUDED)
 		say(why, why_len, "the current task of CPU %llu is not readable: %s",
 		    (unsigned long long)cpu, pw_strerror(err));

@@ -190,10 +190,24 @@ static int arm64_mm_root(struct pw_kernel *k, uint64_t mm, uint64_t pgd_va, uint
 	return PW_OK;
 }
 
+/* DEFINE_PER_CPU(struct task_struct *, __entry_task), set at each switch. */
+static int arm64_current_task(struct pw_kernel *k, uint64_t cpu, uint64_t *task,
+			      char *why, size_t why_len)
+{
+	uint64_t sym;
+
+	if (pw_symbol(k->t, "__entry_task", &sym)) {
+		snprintf(why, why_len, "per-cpu __entry_task not found");
+		return PW_ERR_NOTFOUND;
+	}
+	return pw_kernel_read_percpu(k, sym, cpu, task, why, why_len);
+}
+
 const struct pw_arch_layout pw_layout_arm64 = {
 	.arch = "arm64",
 	.open = arm64_open,
 	.mm_root = arm64_mm_root,
 	.ptdump_style = &pw_ptdump_style_arm64,
 	.task_root_is_user_only = 1,
+	.current_task = arm64_current_task,
 };

@@ -219,6 +219,22 @@ int pw_s390x_mm_pgste(struct pw_kernel *k, uint64_t mm, int *alloc_pgste, int *h
 	return PW_OK;
 }
 
+/* struct lowcore *lowcore_ptr[NR_CPUS]; lowcore.current_task */
+static int s390x_current_task(struct pw_kernel *k, uint64_t cpu, uint64_t *task,
+			      char *why, size_t why_len)
+{
+	uint64_t sym, base, member;
+
+	if (pw_symbol(k->t, "lowcore_ptr", &sym) ||
+	    pw_member(k->t, "lowcore", "current_task", &member) ||
+	    pw_read_kvirt_uint(k->t, sym + 8 * cpu, 8, &base) || !base) {
+		snprintf(why, why_len, "lowcore_ptr[%llu].current_task not found or not readable",
+			 (unsigned long long)cpu);
+		return PW_ERR_NOTFOUND;
+	}
+	return pw_read_kvirt_uint(k->t, base + member, 8, task);
+}
+
 const struct pw_arch_layout pw_layout_s390x = {
 	.arch = "s390x",
 	.open = s390x_open,
@@ -226,4 +242,5 @@ const struct pw_arch_layout pw_layout_s390x = {
 	.space_init = s390x_space_init,
 	.ptdump_style = &pw_ptdump_style_s390x,
 	.task_root_is_user_only = 1,
+	.current_task = s390x_current_task,
 };

@@ -152,10 +152,29 @@ static int x86_64_user_root(struct pw_kernel *k, uint64_t root, uint64_t *user)
 	return PW_OK;
 }
 
+/* 6.1: DECLARE_PER_CPU(struct task_struct *, current_task);
+ * 6.2+: struct pcpu_hot pcpu_hot with member current_task. */
+static int x86_64_current_task(struct pw_kernel *k, uint64_t cpu, uint64_t *task,
+			       char *why, size_t why_len)
+{
+	uint64_t sym, member;
+
+	if (pw_symbol(k->t, "current_task", &sym)) {
+		if (pw_symbol(k->t, "pcpu_hot", &sym) ||
+		    pw_member(k->t, "pcpu_hot", "current_task", &member)) {
+			snprintf(why, why_len, "neither current_task nor pcpu_hot.current_task is known");
+			return PW_ERR_NOTFOUND;
+		}
+		sym += member;
+	}
+	return pw_kernel_read_percpu(k, sym, cpu, task, why, why_len);
+}
+
 const struct pw_arch_layout pw_layout_x86_64 = {
 	.arch = "x86_64",
 	.open = x86_64_open,
 	.mm_root = x86_64_mm_root,
 	.user_root = x86_64_user_root,
 	.ptdump_style = &pw_ptdump_style_x86_64,
+	.current_task = x86_64_current_task,
 };

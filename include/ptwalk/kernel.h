@@ -71,6 +71,10 @@ struct pw_arch_layout {
 	 * kernel's debugfs current_kernel does.
 	 */
 	int task_root_is_user_only;
+	/* The task_struct a CPU was running (pw_kernel_panic_task()); why says
+	 * what is missing on failure. */
+	int (*current_task)(struct pw_kernel *k, uint64_t cpu, uint64_t *task,
+			    char *why, size_t why_len);
 };
 
 extern const struct pw_arch_layout pw_layout_x86_64;
@@ -126,5 +130,9 @@ int pw_kernel_task_at(struct pw_kernel *k, uint64_t task, struct pw_task *out,
  * PW_ERR_NOTFOUND when no CPU is in panic(); why says what is missing.
  */
 int pw_kernel_panic_task(struct pw_kernel *k, uint64_t *task, char *why, size_t why_len);
+
+/* Read the per-cpu variable at symbol address sym (+ offset) of cpu, 8 bytes. */
+int pw_kernel_read_percpu(struct pw_kernel *k, uint64_t sym, uint64_t cpu, uint64_t *val,
+			  char *why, size_t why_len);
 
 #endif
