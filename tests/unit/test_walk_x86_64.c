@@ -361,6 +361,68 @@ static void test_shared_tables_are_bounded(void **state)
 	fixture_free(f);
 }
 
+/* Every note of a walk, for exact run boundaries. */
+struct notes {
+	int n;
+	uint64_t va[8], end[8], raw[8];
+};
+
+static void notes_note(void *state, const struct pw_note *n)
+{
+	struct notes *c = state;
+
+	if (n->status != PW_ST_MAPPED)
+		return;
+	assert_true(c->n < 8);
+	c->va[c->n] = n->va;
+	c->end[c->n] = n->end;
+	c->raw[c->n] = n->raw;
+	c->n++;
+}
+
+/*
+ * Runs of contiguous leaves end exactly where an entry breaks the step, at every
+ * position of the block-wise compare (8 entries with SSE2, 16 with AVX2) and at the
+ * table's last entry.
+ */
+static void test_run_boundaries(void **state)
+{
+	static const uint32_t breaks[] = { 1, 2, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33,
+					   100, 255, 256, 497, 510, 511 };
+	uint64_t base = 0xffff888000200000ULL;
+
+	(void)state;
+	for (size_t b = 0; b < sizeof(breaks) / sizeof(breaks[0]); b++) {
+		struct fixture *f = fixture_new(f4);
+		struct notes c = { 0 };
+		struct pw_visitor v = { .state = &c, .note = notes_note };
+		uint32_t at = breaks[b];
+
+		for (uint64_t i = 0; i < 512; i++) {
+			uint64_t pa = 0x400000 + (i << 12);
+
+			if (i == at)
+				pa = 0x2000000; /* elsewhere: breaks the step */
+			map(f, base + (i << 12), 3, pa | P_KERN);
+		}
+		assert_int_equal(pw_walk_range(&f->sp, base, base + (2ULL << 20), &v), PW_OK);
+		/* [0, at), [at], [at + 1, 512) -- the last one empty when at == 511. */
+		assert_int_equal(c.n, at == 511 ? 2 : 3);
+		assert_int_equal(c.va[0], base);
+		assert_int_equal(c.end[0], base + ((uint64_t)at << 12));
+		assert_int_equal(c.raw[0], 0x400000 | P_KERN);
+		assert_int_equal(c.va[1], base + ((uint64_t)at << 12));
+		assert_int_equal(c.end[1], base + ((uint64_t)at << 12) + 4096);
+		assert_int_equal(c.raw[1], 0x2000000 | P_KERN);
+		if (at != 511) {
+			assert_int_equal(c.va[2], base + ((uint64_t)(at + 1) << 12));
+			assert_int_equal(c.end[2], base + (2ULL << 20));
+			assert_int_equal(c.raw[2], (0x400000 + ((uint64_t)(at + 1) << 12)) | P_KERN);
+		}
+		fixture_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_range_walk_whole_space),
 		cmocka_unit_test(test_range_walk_loop_is_bounded),
 		cmocka_unit_test(test_shared_tables_are_bounded),
+		cmocka_unit_test(test_run_boundaries),
 	};
 
 	return cmocka_run_group_tests_name("walk_x86_64", tests, NULL, NULL);
