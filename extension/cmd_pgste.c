@@ -209,20 +209,6 @@ static void pgste_range(struct pw_space *sp, const struct space_choice *sc, uint
 		"nodat", (unsigned long long)st.nodat);
 }
 
-static int parse_pgste_range(const char *s, uint64_t range[2])
-{
-	const char *dash = strchr(s, '-');
-	char start[32];
-
-	if (!dash || dash == s || (size_t)(dash - s) >= sizeof(start))
-		return -1;
-	memcpy(start, s, (size_t)(dash - s));
-	start[dash - s] = '\0';
-	if (parse_hex(start, &range[0]) || parse_hex(dash + 1, &range[1]))
-		return -1;
-	return range[1] != 0 && range[1] <= range[0] ? -1 : 0;
-}
-
 void cmd_pgste(void)
 {
 	int c, json = 0, have_range = 0, alloc, has, printed_header = 0;
@@ -237,7 +223,7 @@ void cmd_pgste(void)
 		case 'c': task_spec = optarg; break;
 		case 'j': json = 1; break;
 		case 'r':
-			if (parse_pgste_range(optarg, range)) {
+			if (parse_range(optarg, range)) {
 				error(INFO, "invalid range '%s': use START-END in hex, END exclusive\n",
 				      optarg);
 				return;

@@ -31,6 +31,8 @@ int ctx_open(struct ctx *c);
 void ctx_close(struct ctx *c);
 /* A hex number, crash-style (optional 0x). */
 int parse_hex(const char *s, uint64_t *out);
+/* "START-END" in hex; -1 when malformed or END <= START (END 0 is accepted). */
+int parse_range(const char *s, uint64_t range[2]);
 /* A hex address or a kernel symbol. */
 int parse_address(const char *s, uint64_t *out);
 /* -c argument, or crash's current context when spec is NULL. */

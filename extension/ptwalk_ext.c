@@ -205,20 +205,6 @@ static void cmd_ptwalk(void)
 
 /* ---- ptdump ------------------------------------------------------------ */
 
-static int parse_range(const char *s, uint64_t range[2])
-{
-	const char *dash = strchr(s, '-');
-	char start[32];
-
-	if (!dash || dash == s || (size_t)(dash - s) >= sizeof(start))
-		return -1;
-	memcpy(start, s, (size_t)(dash - s));
-	start[dash - s] = '\0';
-	if (parse_hex(start, &range[0]) || parse_hex(dash + 1, &range[1]))
-		return -1;
-	return range[1] != 0 && range[1] <= range[0] ? -1 : 0;
-}
-
 static void print_anomaly(const struct pw_checker *chk, const struct pw_anomaly *a,
 			  int json)
 {
