@@ -342,7 +342,7 @@ int main(int argc, char **argv)
 	double t_cold, t_dump = 1e30, t_walk, t_floor, t_floor_cold, t_xlat, t_xlat_kd, t_empty = 0;
 	long anon_open, anon_dump, file_dump;
 	const char *how_kd = "";
-	int reps, argi = 1;
+	int reps, argi = 1, profile_reps = 0;
 	char why[512];
 	static uint8_t page[4096];
 	FILE *null;
@@ -351,6 +351,9 @@ int main(int argc, char **argv)
 	for (; argi < argc && argv[argi][0] == '-'; argi++) {
 		if (!strcmp(argv[argi], "--synthetic")) {
 			b.synthetic = 1;
+		} else if (!strcmp(argv[argi], "--profile") && argi + 1 < argc) {
+			/* Only warm ptdumps, for perf record. */
+			profile_reps = atoi(argv[++argi]);
 		} else if (!strcmp(argv[argi], "--vtop-sample") && argi + 2 < argc) {
 			sample_file = argv[++argi];
 			sample_n = strtoull(argv[++argi], NULL, 0);
@@ -359,7 +362,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argi + 1 != argc) {
-		fprintf(stderr, "usage: %s [--vtop-sample FILE N] [--synthetic] VMCORE\n", argv[0]);
+		fprintf(stderr, "usage: %s [--vtop-sample FILE N] [--profile REPS] [--synthetic] VMCORE\n",
+			argv[0]);
 		return 2;
 	}
 	b.path = argv[argi];
@@ -374,18 +378,11 @@ int main(int argc, char **argv)
 	       b.synthetic ? "synthetic: 64 GiB direct map in 4K pages" : b.d.osrelease,
 	       b.sp.fmt->name, b.d.file_format ? b.d.file_format : "?");
 
-	/* (a) ptdump: the first run reads the file cold; then warm repeats. */
+	/* (a) ptdump: the first run reads the file cold. */
 	anon_open = rss_kb("RssAnon");
 	t_cold = run_ptdump(&b, null, &pd);
 	anon_dump = rss_kb("RssAnon");
 	file_dump = rss_kb("RssFile");
-	reps = b.synthetic ? 3 : 20;
-	for (int i = 0; i < reps; i++) {
-		double t = run_ptdump(&b, null, NULL);
-
-		if (t < t_dump)
-			t_dump = t;
-	}
 
 	/* What the walk covers: mapped runs, and the tables it reads. */
 	memset(&c, 0, sizeof(c));
@@ -405,11 +402,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	/* (c) the floor: each table page once, through the same target. */
+	/*
+	 * Warm (a) ptdump and (c) the floor -- each table page once, through the
+	 * same target -- taken in turns, so that both see the same machine.
+	 */
+	reps = profile_reps > 0 ? profile_reps : b.synthetic ? 30 : 40;
 	t_floor = 1e30;
-	for (int i = 0; i < (b.synthetic ? 3 : 20); i++) {
-		double t = now();
+	for (int i = 0; i < reps; i++) {
+		double t = run_ptdump(&b, null, NULL);
 
+		if (t < t_dump)
+			t_dump = t;
+		t = now();
 		for (size_t j = 0; j < c.ntables; j++)
 			if (b.d.target.read(b.d.target.ctx, PW_PHYS, c.tables[j], page, 4096)) {
 				fprintf(stderr, "bench-kdump: table %#llx unreadable\n",
@@ -419,6 +423,26 @@ int main(int argc, char **argv)
 		t = now() - t;
 		if (t < t_floor)
 			t_floor = t;
+	}
+	if (profile_reps > 0) {
+		/* And the walk alone, with a visitor that only counts. */
+		double t_count = 1e30;
+
+		for (int i = 0; i < reps; i++) {
+			uint64_t mapped = 0;
+			struct pw_visitor v = { .state = &mapped, .note = count_note };
+			double t = now();
+
+			pw_space_invalidate(&b.sp);
+			for (int r = 0; r < b.nranges; r++)
+				pw_walk_range(&b.sp, b.ranges[r][0], b.ranges[r][1], &v);
+			t = now() - t;
+			if (t < t_count)
+				t_count = t;
+		}
+		printf("  best of %d: ptdump %.6f s, walk only %.6f s, floor %.6f s, ratio %.3f\n",
+		       reps, t_dump, t_count, t_floor, t_dump / t_floor);
+		return 0;
 	}
 
 	/* The cold floor: the same reads from a freshly opened dump. */

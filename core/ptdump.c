@@ -89,12 +89,21 @@ static void flush_range(struct pw_ptdump *d, uint64_t end)
 	if (d->o.json) {
 		print_json_range(d, end);
 	} else if (!m || !m->max_lines || d->lines < m->max_lines) {
-		d->style->print_range(d->o.fp, d->start, end, &d->cur);
-		if (d->cur_status != PW_ST_MAPPED && d->cur_status != PW_ST_NOT_PRESENT)
-			fprintf(d->o.fp, "  [%s]", pw_status_name(d->cur_status));
-		if (d->o.phys && d->pa_valid)
-			fprintf(d->o.fp, "  pa=0x%llx", (unsigned long long)d->pa_start);
-		fputc('\n', d->o.fp);
+		struct pw_line l;
+
+		l.len = 0;
+		d->style->print_range(&l, d->start, end, &d->cur);
+		if (d->cur_status != PW_ST_MAPPED && d->cur_status != PW_ST_NOT_PRESENT) {
+			pw_line_str(&l, "  [");
+			pw_line_str(&l, pw_status_name(d->cur_status));
+			pw_line_char(&l, ']');
+		}
+		if (d->o.phys && d->pa_valid) {
+			pw_line_str(&l, "  pa=");
+			pw_line_hex(&l, d->pa_start);
+		}
+		pw_line_char(&l, '\n');
+		fwrite_unlocked(l.buf, 1, l.len, d->o.fp);
 	}
 	d->lines++;
 }
@@ -160,10 +169,14 @@ static uint64_t marker_cut(const struct pw_ptdump *d, uint64_t va, uint64_t end,
 {
 	uint64_t last = end - 1; /* end 0 is 2^64 */
 
-	for (int i = 0; i < d->o.nmarkers; i++) {
+	/* Markers are sorted (struct pw_kernel); those before the current one
+	 * lie at or below va. */
+	for (int i = d->started ? d->marker : 0; i < d->o.nmarkers; i++) {
 		uint64_t m = d->o.markers[i].va, cut;
 
-		if (m <= va || m > last)
+		if (m > last)
+			break;
+		if (m <= va)
 			continue;
 		cut = va + ((m - va + span - 1) / span) * span;
 		if (cut > va && cut <= last)
@@ -257,6 +270,52 @@ int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
 		end = k->dump_range[k->ndump_ranges - 1].end;
 	pw_ptdump_end(&d, end);
 	return err;
+}
+
+const char pw_line_hex_pairs[256][2] = {
+#define PW_HEX_PAIR(x) { "0123456789abcdef"[(x) >> 4], "0123456789abcdef"[(x) & 15] }
+#define PW_HEX_ROW(r) PW_HEX_PAIR(r + 0), PW_HEX_PAIR(r + 1), PW_HEX_PAIR(r + 2), \
+	PW_HEX_PAIR(r + 3), PW_HEX_PAIR(r + 4), PW_HEX_PAIR(r + 5), PW_HEX_PAIR(r + 6), \
+	PW_HEX_PAIR(r + 7), PW_HEX_PAIR(r + 8), PW_HEX_PAIR(r + 9), PW_HEX_PAIR(r + 10), \
+	PW_HEX_PAIR(r + 11), PW_HEX_PAIR(r + 12), PW_HEX_PAIR(r + 13), PW_HEX_PAIR(r + 14), \
+	PW_HEX_PAIR(r + 15)
+	PW_HEX_ROW(0x00), PW_HEX_ROW(0x10), PW_HEX_ROW(0x20), PW_HEX_ROW(0x30),
+	PW_HEX_ROW(0x40), PW_HEX_ROW(0x50), PW_HEX_ROW(0x60), PW_HEX_ROW(0x70),
+	PW_HEX_ROW(0x80), PW_HEX_ROW(0x90), PW_HEX_ROW(0xa0), PW_HEX_ROW(0xb0),
+	PW_HEX_ROW(0xc0), PW_HEX_ROW(0xd0), PW_HEX_ROW(0xe0), PW_HEX_ROW(0xf0),
+#undef PW_HEX_ROW
+#undef PW_HEX_PAIR
+};
+
+void pw_line_hex(struct pw_line *l, uint64_t v)
+{
+	char s[19];
+	int i = (int)sizeof(s) - 1;
+
+	s[i] = '\0';
+	do {
+		s[--i] = "0123456789abcdef"[v & 15];
+		v >>= 4;
+	} while (v);
+	s[--i] = 'x';
+	s[--i] = '0';
+	pw_line_str(l, s + i);
+}
+
+void pw_line_udec(struct pw_line *l, uint64_t v, int width)
+{
+	char s[24];
+	int i = (int)sizeof(s) - 1, digits;
+
+	s[i] = '\0';
+	do {
+		s[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	digits = (int)sizeof(s) - 1 - i;
+	for (; width > digits; width--)
+		pw_line_char(l, ' ');
+	pw_line_str(l, s + i);
 }
 
 char pw_size_unit(uint64_t *n, const char *units)

@@ -106,24 +106,30 @@ static void arm64_key(const struct pw_format *fmt, const struct pw_note *n,
 	out->eff = 0;
 }
 
-static void arm64_print_range(FILE *fp, uint64_t start, uint64_t end,
+static void arm64_print_range(struct pw_line *l, uint64_t start, uint64_t end,
 			      const struct pw_ptdump_key *k)
 {
 	uint64_t delta = (end - start) >> 10;
 	char unit = pw_size_unit(&delta, "KMGTPE");
 
-	fprintf(fp, "0x%016llx-0x%016llx   ", (unsigned long long)start,
-		(unsigned long long)end);
-	fprintf(fp, "%9llu%c %s", (unsigned long long)delta, unit,
-		arm64_level_names[k->plevel]);
+	pw_line_hex16(l, start);
+	pw_line_char(l, '-');
+	pw_line_hex16(l, end);
+	pw_line_str(l, "   ");
+	pw_line_udec(l, delta, 9);
+	pw_line_char(l, unit);
+	pw_line_char(l, ' ');
+	pw_line_str(l, arm64_level_names[k->plevel]);
 	if (!k->prot)
 		return;
 	for (size_t i = 0; i < N_PTE_BITS; i++) {
 		const struct arm64_prot_bit *b = &arm64_pte_bits[i];
 		const char *s = (k->prot & b->mask) == b->val ? b->set : b->clear;
 
-		if (s)
-			fprintf(fp, " %s", s);
+		if (s) {
+			pw_line_char(l, ' ');
+			pw_line_str(l, s);
+		}
 	}
 }
 

@@ -65,22 +65,27 @@ static void s390x_key(const struct pw_format *fmt, const struct pw_note *n,
 	out->eff = 0;
 }
 
-static void s390x_print_range(FILE *fp, uint64_t start, uint64_t end,
+static void s390x_print_range(struct pw_line *l, uint64_t start, uint64_t end,
 			      const struct pw_ptdump_key *k)
 {
 	uint64_t delta = (end - start) >> 10;
 	char unit = pw_size_unit(&delta, "KMGTPE");
 
-	fprintf(fp, "0x%016llx-0x%016llx ", (unsigned long long)start,
-		(unsigned long long)end);
-	fprintf(fp, "%9llu%c ", (unsigned long long)delta, unit);
-	fprintf(fp, "%s ", s390x_level_names[k->plevel]);
+	pw_line_hex16(l, start);
+	pw_line_char(l, '-');
+	pw_line_hex16(l, end);
+	pw_line_char(l, ' ');
+	pw_line_udec(l, delta, 9);
+	pw_line_char(l, unit);
+	pw_line_char(l, ' ');
+	pw_line_str(l, s390x_level_names[k->plevel]);
+	pw_line_char(l, ' ');
 	if (k->prot & S390_PT_INVALID) {
-		fputs("I", fp);
+		pw_line_char(l, 'I');
 		return;
 	}
-	fputs(k->prot & S390_PTE_PROTECT ? "RO " : "RW ", fp);
-	fputs(k->prot & S390_PTE_NOEXEC ? "NX" : "X", fp);
+	pw_line_str(l, k->prot & S390_PTE_PROTECT ? "RO " : "RW ");
+	pw_line_str(l, k->prot & S390_PTE_NOEXEC ? "NX" : "X");
 }
 
 static int s390x_prot_names(const struct pw_ptdump_key *k, const char **names, int max)

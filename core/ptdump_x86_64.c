@@ -40,31 +40,35 @@ static void x86_key(const struct pw_format *fmt, const struct pw_note *n,
 	out->eff = n->status == PW_ST_MAPPED ? n->eff_perm : 0;
 }
 
-static void x86_print_range(FILE *fp, uint64_t start, uint64_t end,
+static void x86_print_range(struct pw_line *l, uint64_t start, uint64_t end,
 			    const struct pw_ptdump_key *k)
 {
 	uint64_t delta = end - start;
 	char unit = pw_size_unit(&delta, "BKMGTPE");
 	uint64_t pr = k->prot;
 
-	fprintf(fp, "0x%016llx-0x%016llx   ", (unsigned long long)start,
-		(unsigned long long)end);
-	fprintf(fp, "%9llu%c ", (unsigned long long)delta, unit);
+	pw_line_hex16(l, start);
+	pw_line_char(l, '-');
+	pw_line_hex16(l, end);
+	pw_line_str(l, "   ");
+	pw_line_udec(l, delta, 9);
+	pw_line_char(l, unit);
+	pw_line_char(l, ' ');
 	if (!(pr & X86_PTE_PRESENT)) {
-		fputs("                              ", fp);
+		pw_line_str(l, "                              ");
 	} else {
-		fputs(pr & X86_PTE_USER ? "USR " : "    ", fp);
-		fputs(pr & X86_PTE_RW ? "RW " : "ro ", fp);
-		fputs(pr & X86_PTE_PWT ? "PWT " : "    ", fp);
-		fputs(pr & X86_PTE_PCD ? "PCD " : "    ", fp);
-		fputs(k->plevel <= 3 && (pr & X86_PTE_PSE) ? "PSE " : "    ", fp);
-		fputs((k->plevel == 4 && (pr & X86_PTE_PAT)) ||
-		      ((k->plevel == 3 || k->plevel == 2) && (pr & X86_PTE_PAT_LARGE))
-			      ? "PAT " : "    ", fp);
-		fputs(pr & X86_PTE_GLOBAL ? "GLB " : "    ", fp);
-		fputs(pr & X86_PTE_NX ? "NX " : "x  ", fp);
+		pw_line_str(l, pr & X86_PTE_USER ? "USR " : "    ");
+		pw_line_str(l, pr & X86_PTE_RW ? "RW " : "ro ");
+		pw_line_str(l, pr & X86_PTE_PWT ? "PWT " : "    ");
+		pw_line_str(l, pr & X86_PTE_PCD ? "PCD " : "    ");
+		pw_line_str(l, k->plevel <= 3 && (pr & X86_PTE_PSE) ? "PSE " : "    ");
+		pw_line_str(l, (k->plevel == 4 && (pr & X86_PTE_PAT)) ||
+			       ((k->plevel == 3 || k->plevel == 2) && (pr & X86_PTE_PAT_LARGE))
+				       ? "PAT " : "    ");
+		pw_line_str(l, pr & X86_PTE_GLOBAL ? "GLB " : "    ");
+		pw_line_str(l, pr & X86_PTE_NX ? "NX " : "x  ");
 	}
-	fputs(x86_level_names[k->plevel], fp);
+	pw_line_str(l, x86_level_names[k->plevel]);
 }
 
 static int x86_prot_names(const struct pw_ptdump_key *k, const char **names, int max)

@@ -8,6 +8,10 @@
 
 #include "ptwalk/walk.h"
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 /* How often (in entries) a range walk asks whether the user wants to stop. */
 #define PW_INTERRUPT_CHECK_EVERY 4096
 
@@ -316,9 +320,9 @@ static void run_flush(struct range_walk *w, struct run *r, int level, uint64_t t
 	r->active = 0;
 }
 
+/* Start a run at an entry already decoded into r->e (no copy: this is per table). */
 static void run_start(struct run *r, uint64_t va, uint64_t va_last, uint64_t raw,
-		      uint64_t step, const struct pw_entry *e, uint32_t eff,
-		      uint64_t entry_pa, enum pw_status st)
+		      uint64_t step, uint32_t eff, uint64_t entry_pa, enum pw_status st)
 {
 	r->active = 1;
 	r->va = va;
@@ -326,7 +330,6 @@ static void run_start(struct run *r, uint64_t va, uint64_t va_last, uint64_t raw
 	r->raw = raw;
 	r->step = step;
 	r->next_raw = raw + step;
-	r->e = *e;
 	r->eff = eff;
 	r->entry_pa = entry_pa;
 	r->st = st;
@@ -376,41 +379,72 @@ static uint32_t run_extend_native(const uint8_t *tb, uint32_t i, uint32_t stop,
 }
 
 #if defined(__x86_64__)
-/* The same with AVX2, sixteen entries a step, where the CPU has it. */
-typedef uint64_t pw_u64x4 __attribute__((vector_size(32)));
-
-__attribute__((target("avx2")))
-static inline pw_u64x4 load_u64x4(const uint8_t *p)
-{
-	pw_u64x4 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
+/*
+ * The same with AVX2, thirty-two entries a step, where the CPU has it.  One
+ * vptest per step: a horizontal OR through general registers costs more than
+ * the eight loads.
+ */
 __attribute__((target("avx2")))
 static uint32_t run_extend_avx2(const uint8_t *tb, uint32_t i, uint32_t stop,
 				uint64_t *next, uint64_t step)
 {
 	uint64_t n = *next;
-	pw_u64x4 e0 = { n, n + step, n + 2 * step, n + 3 * step }, e1 = e0 + 4 * step,
-		 e2 = e0 + 8 * step, e3 = e0 + 12 * step;
-	const pw_u64x4 advance = { 16 * step, 16 * step, 16 * step, 16 * step };
+	/* eK: the values expected in entries 4K .. 4K+3 of a step. */
+	__m256i e0 = _mm256_set_epi64x((long long)(n + 3 * step), (long long)(n + 2 * step),
+				       (long long)(n + step), (long long)n);
+	const __m256i step4 = _mm256_set1_epi64x((long long)(4 * step));
+	const __m256i advance = _mm256_set1_epi64x((long long)(32 * step));
+	__m256i e1 = _mm256_add_epi64(e0, step4), e2 = _mm256_add_epi64(e1, step4),
+		e3 = _mm256_add_epi64(e2, step4), e4 = _mm256_add_epi64(e3, step4),
+		e5 = _mm256_add_epi64(e4, step4), e6 = _mm256_add_epi64(e5, step4),
+		e7 = _mm256_add_epi64(e6, step4);
 
-	while (stop - i >= 16) {
-		const uint8_t *p = tb + (size_t)(i + 1) * 8;
-		pw_u64x4 diff = (load_u64x4(p) ^ e0) | (load_u64x4(p + 32) ^ e1) |
-				(load_u64x4(p + 64) ^ e2) | (load_u64x4(p + 96) ^ e3);
+	while (stop - i >= 32) {
+		const __m256i *p = (const __m256i *)(const void *)(tb + (size_t)(i + 1) * 8);
+#define PW_DIFF(k) _mm256_xor_si256(_mm256_loadu_si256(p + (k)), e##k)
+		__m256i d = _mm256_or_si256(
+			_mm256_or_si256(_mm256_or_si256(PW_DIFF(0), PW_DIFF(1)),
+					_mm256_or_si256(PW_DIFF(2), PW_DIFF(3))),
+			_mm256_or_si256(_mm256_or_si256(PW_DIFF(4), PW_DIFF(5)),
+					_mm256_or_si256(PW_DIFF(6), PW_DIFF(7))));
+#undef PW_DIFF
 
-		if (diff[0] | diff[1] | diff[2] | diff[3])
+		if (!_mm256_testz_si256(d, d))
 			break;
-		e0 += advance;
-		e1 += advance;
-		e2 += advance;
-		e3 += advance;
-		i += 16;
+		e0 = _mm256_add_epi64(e0, advance);
+		e1 = _mm256_add_epi64(e1, advance);
+		e2 = _mm256_add_epi64(e2, advance);
+		e3 = _mm256_add_epi64(e3, advance);
+		e4 = _mm256_add_epi64(e4, advance);
+		e5 = _mm256_add_epi64(e5, advance);
+		e6 = _mm256_add_epi64(e6, advance);
+		e7 = _mm256_add_epi64(e7, advance);
+		i += 32;
 	}
-	*next = e0[0];
+	/*
+	 * The tail: the 32 entries ending at stop, in one step.  It rechecks
+	 * entries already in the run and may reach before the run's start (a
+	 * mismatch there only sends the tail to the slower loops); it never
+	 * reads before the table, as stop >= 31.
+	 */
+	if (stop > i && stop - i < 32 && stop >= 31) {
+		uint64_t back = (uint64_t)(i + 1 - (stop - 31)); /* entries before i + 1 */
+		const __m256i rewind = _mm256_set1_epi64x((long long)(back * step));
+		const __m256i *p = (const __m256i *)(const void *)(tb + (size_t)(stop - 31) * 8);
+#define PW_DIFF(k) _mm256_xor_si256(_mm256_loadu_si256(p + (k)), _mm256_sub_epi64(e##k, rewind))
+		__m256i d = _mm256_or_si256(
+			_mm256_or_si256(_mm256_or_si256(PW_DIFF(0), PW_DIFF(1)),
+					_mm256_or_si256(PW_DIFF(2), PW_DIFF(3))),
+			_mm256_or_si256(_mm256_or_si256(PW_DIFF(4), PW_DIFF(5)),
+					_mm256_or_si256(PW_DIFF(6), PW_DIFF(7))));
+#undef PW_DIFF
+
+		if (_mm256_testz_si256(d, d)) {
+			e0 = _mm256_add_epi64(e0, _mm256_set1_epi64x((long long)((stop - i) * step)));
+			i = stop;
+		}
+	}
+	*next = (uint64_t)_mm256_extract_epi64(e0, 0);
 	return i;
 }
 #endif
@@ -421,7 +455,17 @@ static uint32_t run_extend(const uint8_t *tb, uint32_t i, uint32_t stop, uint64_
 {
 #if defined(__x86_64__)
 	static int avx2 = -1; /* benign race: every thread computes the same */
+#endif
+	uint64_t v;
 
+	/* Most runs of a real kernel's tables are one or two entries long:
+	 * look at the next entry before setting up the vector loops. */
+	if (i >= stop)
+		return i;
+	memcpy(&v, tb + (size_t)(i + 1) * 8, 8);
+	if (v != *next)
+		return i;
+#if defined(__x86_64__)
 	if (avx2 < 0)
 		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
 	if (avx2)
@@ -448,10 +492,11 @@ static void walk_table(struct range_walk *w, int level, int depth,
 	uint64_t tbl_last = base_lin + span * nent - 1;
 	uint32_t i0, i1;
 	struct pw_entry hole = { .kind = PW_ENTRY_NONE, .why = "not walked" };
-	struct run run = { 0 };
+	struct run run; /* only .active until a run starts: zeroing it all is per-table cost */
 	uint64_t mask = fmt->linear_addr_mask;
 	int err;
 
+	run.active = 0;
 	if (tbl_last < w->start || tbl_first > w->last)
 		return;
 	if (++w->visits > (sp->max_visits ? sp->max_visits : PW_DEFAULT_MAX_VISITS)) {
@@ -492,7 +537,7 @@ static void walk_table(struct range_walk *w, int level, int depth,
 		uint64_t va = base_lin + (uint64_t)i * span;
 		uint64_t va_last = va + span - 1;
 		uint64_t entry_pa = table_pa + (uint64_t)i * fmt->entry_bytes;
-		struct pw_entry e;
+		struct pw_entry *e = &run.e; /* decoded in place: a run starts here */
 		uint64_t raw;
 
 		if (i < first || i > last) {
@@ -505,42 +550,42 @@ static void walk_table(struct range_walk *w, int level, int depth,
 		}
 		raw = table_entry(sp, level, i);
 		run_flush(w, &run, level, table_pa);
-		pw_decode(fmt, level, raw, &e);
-		switch (e.kind) {
+		pw_decode(fmt, level, raw, e);
+		switch (e->kind) {
 		case PW_ENTRY_NONE:
 			/* Equal raw values decode alike: one note for the run. */
 			if (mask)
-				run_start(&run, va, va_last, raw, 0, &e, 0, entry_pa,
+				run_start(&run, va, va_last, raw, 0, 0, entry_pa,
 					  PW_ST_NOT_PRESENT);
 			else
-				emit(w, va, va_last, level, raw, &e, 0, table_pa, entry_pa,
+				emit(w, va, va_last, level, raw, e, 0, table_pa, entry_pa,
 				     PW_ST_NOT_PRESENT, 0);
 			break;
 		case PW_ENTRY_BAD:
-			emit(w, va, va_last, level, raw, &e, 0, table_pa, entry_pa,
+			emit(w, va, va_last, level, raw, e, 0, table_pa, entry_pa,
 			     PW_ST_BAD_ENTRY, 0);
 			break;
 		case PW_ENTRY_LEAF:
-			if (e.addr >= fmt->max_pa)
-				emit(w, va, va_last, level, raw, &e, perm & e.perm, table_pa,
+			if (e->addr >= fmt->max_pa)
+				emit(w, va, va_last, level, raw, e, perm & e->perm, table_pa,
 				     entry_pa, PW_ST_BAD_PFN, 0);
 			else if (mask)
-				run_start(&run, va, va_last, raw, e.size, &e, perm & e.perm,
+				run_start(&run, va, va_last, raw, e->size, perm & e->perm,
 					  entry_pa, PW_ST_MAPPED);
 			else
-				emit(w, va, va_last, level, raw, &e, perm & e.perm, table_pa,
+				emit(w, va, va_last, level, raw, e, perm & e->perm, table_pa,
 				     entry_pa, PW_ST_MAPPED, 0);
 			break;
 		case PW_ENTRY_TABLE:
-			if (e.next_level < 0 || !table_pa_ok(sp, e.addr)) {
-				emit(w, va, va_last, level, raw, &e, 0, table_pa,
-				     entry_pa, e.next_level < 0 ? PW_ST_BAD_ENTRY
+			if (e->next_level < 0 || !table_pa_ok(sp, e->addr)) {
+				emit(w, va, va_last, level, raw, e, 0, table_pa,
+				     entry_pa, e->next_level < 0 ? PW_ST_BAD_ENTRY
 								: PW_ST_BAD_PFN, 0);
 				break;
 			}
-			walk_table(w, e.next_level, depth + 1, e.addr,
-				   e.next_first, e.next_last,
-				   base_lin + (uint64_t)i * span, perm & e.perm,
+			walk_table(w, e->next_level, depth + 1, e->addr,
+				   e->next_first, e->next_last,
+				   base_lin + (uint64_t)i * span, perm & e->perm,
 				   entry_pa, raw);
 			/* The deeper walk may have reused this level's buffer. */
 			if (load_table(sp, level, table_pa))

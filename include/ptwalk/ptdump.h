@@ -13,9 +13,60 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ptwalk/kernel.h"
 #include "ptwalk/walk.h"
+
+/*
+ * One text line, built in memory and written with one fwrite(): a stdio call
+ * per field (and printf's format parsing) was most of a real dump's ptdump
+ * time.  The appenders stop at the end of buf; a line is never longer.
+ */
+#define PW_LINE_MAX 512
+struct pw_line {
+	size_t len;
+	char buf[PW_LINE_MAX];
+};
+
+static inline void pw_line_str(struct pw_line *l, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > sizeof(l->buf) - l->len)
+		n = sizeof(l->buf) - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+static inline void pw_line_char(struct pw_line *l, char c)
+{
+	if (l->len < sizeof(l->buf))
+		l->buf[l->len++] = c;
+}
+
+/* Two hex digits per byte value. */
+extern const char pw_line_hex_pairs[256][2];
+
+/* "0x%016llx" */
+static inline void pw_line_hex16(struct pw_line *l, uint64_t v)
+{
+	char s[18];
+
+	s[0] = '0';
+	s[1] = 'x';
+	for (int i = 16; i >= 2; i -= 2, v >>= 8)
+		memcpy(s + i, pw_line_hex_pairs[v & 0xff], 2);
+	if (sizeof(l->buf) - l->len >= sizeof(s)) {
+		memcpy(l->buf + l->len, s, sizeof(s));
+		l->len += sizeof(s);
+	}
+}
+
+/* "0x%llx" */
+void pw_line_hex(struct pw_line *l, uint64_t v);
+/* "%*llu": right-aligned in width columns */
+void pw_line_udec(struct pw_line *l, uint64_t v, int width);
 
 /* What a note turns into, for comparing and printing. */
 struct pw_ptdump_key {
@@ -30,8 +81,8 @@ struct pw_ptdump_style {
 	/* Map a walker note to the kernel's view of it. */
 	void (*key)(const struct pw_format *fmt, const struct pw_note *n,
 		    struct pw_ptdump_key *out);
-	/* Print one finished range (without trailing newline). */
-	void (*print_range)(FILE *fp, uint64_t start, uint64_t end,
+	/* Append one finished range to a line (without the newline). */
+	void (*print_range)(struct pw_line *l, uint64_t start, uint64_t end,
 			    const struct pw_ptdump_key *key);
 	/* Names of the protection flags set, for JSON; returns the count. */
 	int (*prot_names)(const struct pw_ptdump_key *key, const char **names,

@@ -364,39 +364,45 @@ static void test_shared_tables_are_bounded(void **state)
 /* Every note of a walk, for exact run boundaries. */
 struct notes {
 	int n;
+	int all;  /* not-present notes too */
 	uint64_t va[8], end[8], raw[8];
+	enum pw_status st[8];
 };
 
 static void notes_note(void *state, const struct pw_note *n)
 {
 	struct notes *c = state;
 
-	if (n->status != PW_ST_MAPPED)
+	if (n->status != PW_ST_MAPPED && !c->all)
 		return;
 	assert_true(c->n < 8);
 	c->va[c->n] = n->va;
 	c->end[c->n] = n->end;
 	c->raw[c->n] = n->raw;
+	c->st[c->n] = n->status;
 	c->n++;
 }
 
+static const uint32_t run_breaks[] = { 1, 2, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 63, 64, 65,
+				       100, 255, 256, 448, 479, 480, 481, 497, 510, 511 };
+
 /*
  * Runs of contiguous leaves end exactly where an entry breaks the step, at every
- * position of the block-wise compare (8 entries with SSE2, 16 with AVX2) and at the
- * table's last entry.
+ * position of the block-wise compare (8 entries with SSE2, 32 with AVX2, and the
+ * AVX2 tail's last 32 entries of the table) and at the table's last entry.  The
+ * entries after the break go on with the run's step, so a compare that skipped
+ * the break would merge them.
  */
 static void test_run_boundaries(void **state)
 {
-	static const uint32_t breaks[] = { 1, 2, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33,
-					   100, 255, 256, 497, 510, 511 };
 	uint64_t base = 0xffff888000200000ULL;
 
 	(void)state;
-	for (size_t b = 0; b < sizeof(breaks) / sizeof(breaks[0]); b++) {
+	for (size_t b = 0; b < sizeof(run_breaks) / sizeof(run_breaks[0]); b++) {
 		struct fixture *f = fixture_new(f4);
 		struct notes c = { 0 };
 		struct pw_visitor v = { .state = &c, .note = notes_note };
-		uint32_t at = breaks[b];
+		uint32_t at = run_breaks[b];
 
 		for (uint64_t i = 0; i < 512; i++) {
 			uint64_t pa = 0x400000 + (i << 12);
@@ -423,6 +429,38 @@ static void test_run_boundaries(void **state)
 	}
 }
 
+/* The same for runs of step 0: empty entries around one mapped page. */
+static void test_empty_run_boundaries(void **state)
+{
+	uint64_t base = 0xffff888000200000ULL;
+
+	(void)state;
+	for (size_t b = 0; b < sizeof(run_breaks) / sizeof(run_breaks[0]); b++) {
+		struct fixture *f = fixture_new(f4);
+		struct notes c = { .all = 1 };
+		struct pw_visitor v = { .state = &c, .note = notes_note };
+		uint32_t at = run_breaks[b];
+		uint64_t at_va = base + ((uint64_t)at << 12);
+
+		map(f, at_va, 3, 0x400000 | P_KERN);
+		assert_int_equal(pw_walk_range(&f->sp, base, base + (2ULL << 20), &v), PW_OK);
+		/* [0, at) empty, [at] mapped, [at + 1, 512) empty unless at == 511. */
+		assert_int_equal(c.n, at == 511 ? 2 : 3);
+		assert_int_equal(c.st[0], PW_ST_NOT_PRESENT);
+		assert_int_equal(c.va[0], base);
+		assert_int_equal(c.end[0], at_va);
+		assert_int_equal(c.st[1], PW_ST_MAPPED);
+		assert_int_equal(c.va[1], at_va);
+		assert_int_equal(c.end[1], at_va + 4096);
+		if (at != 511) {
+			assert_int_equal(c.st[2], PW_ST_NOT_PRESENT);
+			assert_int_equal(c.va[2], at_va + 4096);
+			assert_int_equal(c.end[2], base + (2ULL << 20));
+		}
+		fixture_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_range_walk_loop_is_bounded),
 		cmocka_unit_test(test_shared_tables_are_bounded),
 		cmocka_unit_test(test_run_boundaries),
+		cmocka_unit_test(test_empty_run_boundaries),
 	};
 
 	return cmocka_run_group_tests_name("walk_x86_64", tests, NULL, NULL);
