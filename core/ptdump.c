@@ -89,21 +89,20 @@ static void flush_range(struct pw_ptdump *d, uint64_t end)
 	if (d->o.json) {
 		print_json_range(d, end);
 	} else if (!m || !m->max_lines || d->lines < m->max_lines) {
-		struct pw_line l;
+		char line[PW_LINE_MAX];
+		size_t n = d->style->print_range(line, 0, d->start, end, &d->cur);
 
-		l.len = 0;
-		d->style->print_range(&l, d->start, end, &d->cur);
 		if (d->cur_status != PW_ST_MAPPED && d->cur_status != PW_ST_NOT_PRESENT) {
-			pw_line_str(&l, "  [");
-			pw_line_str(&l, pw_status_name(d->cur_status));
-			pw_line_char(&l, ']');
+			n = pw_put_str(line, n, "  [");
+			n = pw_put_str(line, n, pw_status_name(d->cur_status));
+			n = pw_put_char(line, n, ']');
 		}
 		if (d->o.phys && d->pa_valid) {
-			pw_line_str(&l, "  pa=");
-			pw_line_hex(&l, d->pa_start);
+			n = pw_put_str(line, n, "  pa=");
+			n = pw_put_hex(line, n, d->pa_start);
 		}
-		pw_line_char(&l, '\n');
-		fwrite_unlocked(l.buf, 1, l.len, d->o.fp);
+		n = pw_put_char(line, n, '\n');
+		fwrite_unlocked(line, 1, n, d->o.fp);
 	}
 	d->lines++;
 }
@@ -272,7 +271,7 @@ int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
 	return err;
 }
 
-const char pw_line_hex_pairs[256][2] = {
+const char pw_hex_pairs[256][2] = {
 #define PW_HEX_PAIR(x) { "0123456789abcdef"[(x) >> 4], "0123456789abcdef"[(x) & 15] }
 #define PW_HEX_ROW(r) PW_HEX_PAIR(r + 0), PW_HEX_PAIR(r + 1), PW_HEX_PAIR(r + 2), \
 	PW_HEX_PAIR(r + 3), PW_HEX_PAIR(r + 4), PW_HEX_PAIR(r + 5), PW_HEX_PAIR(r + 6), \
@@ -287,7 +286,7 @@ const char pw_line_hex_pairs[256][2] = {
 #undef PW_HEX_PAIR
 };
 
-void pw_line_hex(struct pw_line *l, uint64_t v)
+size_t pw_put_hex(char *buf, size_t n, uint64_t v)
 {
 	char s[19];
 	int i = (int)sizeof(s) - 1;
@@ -299,23 +298,23 @@ void pw_line_hex(struct pw_line *l, uint64_t v)
 	} while (v);
 	s[--i] = 'x';
 	s[--i] = '0';
-	pw_line_str(l, s + i);
+	return pw_put_str(buf, n, s + i);
 }
 
-void pw_line_udec(struct pw_line *l, uint64_t v, int width)
+size_t pw_put_udec(char *buf, size_t n, uint64_t v, int width)
 {
-	char s[24];
-	int i = (int)sizeof(s) - 1, digits;
+	int digits = 1, pad;
+	char *p = buf + n;
 
-	s[i] = '\0';
-	do {
-		s[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	digits = (int)sizeof(s) - 1 - i;
-	for (; width > digits; width--)
-		pw_line_char(l, ' ');
-	pw_line_str(l, s + i);
+	for (uint64_t t = v; t >= 10; t /= 10)
+		digits++;
+	pad = width > digits ? width - digits : 0;
+	if (PW_LINE_MAX - n < (size_t)(pad + digits))
+		return n;
+	memset(p, ' ', (size_t)pad);
+	for (int i = pad + digits - 1; i >= pad; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return n + (size_t)(pad + digits);
 }
 
 char pw_size_unit(uint64_t *n, const char *units)

@@ -106,31 +106,32 @@ static void arm64_key(const struct pw_format *fmt, const struct pw_note *n,
 	out->eff = 0;
 }
 
-static void arm64_print_range(struct pw_line *l, uint64_t start, uint64_t end,
+static size_t arm64_print_range(char *buf, size_t n, uint64_t start, uint64_t end,
 			      const struct pw_ptdump_key *k)
 {
 	uint64_t delta = (end - start) >> 10;
 	char unit = pw_size_unit(&delta, "KMGTPE");
 
-	pw_line_hex16(l, start);
-	pw_line_char(l, '-');
-	pw_line_hex16(l, end);
-	pw_line_str(l, "   ");
-	pw_line_udec(l, delta, 9);
-	pw_line_char(l, unit);
-	pw_line_char(l, ' ');
-	pw_line_str(l, arm64_level_names[k->plevel]);
+	n = pw_put_hex16(buf, n, start);
+	n = pw_put_char(buf, n, '-');
+	n = pw_put_hex16(buf, n, end);
+	n = pw_put_str(buf, n, "   ");
+	n = pw_put_udec(buf, n, delta, 9);
+	n = pw_put_char(buf, n, unit);
+	n = pw_put_char(buf, n, ' ');
+	n = pw_put_str(buf, n, arm64_level_names[k->plevel]);
 	if (!k->prot)
-		return;
+		return n;
 	for (size_t i = 0; i < N_PTE_BITS; i++) {
 		const struct arm64_prot_bit *b = &arm64_pte_bits[i];
 		const char *s = (k->prot & b->mask) == b->val ? b->set : b->clear;
 
 		if (s) {
-			pw_line_char(l, ' ');
-			pw_line_str(l, s);
+			n = pw_put_char(buf, n, ' ');
+			n = pw_put_str(buf, n, s);
 		}
 	}
+	return n;
 }
 
 static int arm64_prot_names(const struct pw_ptdump_key *k, const char **names, int max)

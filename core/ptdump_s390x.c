@@ -65,27 +65,25 @@ static void s390x_key(const struct pw_format *fmt, const struct pw_note *n,
 	out->eff = 0;
 }
 
-static void s390x_print_range(struct pw_line *l, uint64_t start, uint64_t end,
+static size_t s390x_print_range(char *buf, size_t n, uint64_t start, uint64_t end,
 			      const struct pw_ptdump_key *k)
 {
 	uint64_t delta = (end - start) >> 10;
 	char unit = pw_size_unit(&delta, "KMGTPE");
 
-	pw_line_hex16(l, start);
-	pw_line_char(l, '-');
-	pw_line_hex16(l, end);
-	pw_line_char(l, ' ');
-	pw_line_udec(l, delta, 9);
-	pw_line_char(l, unit);
-	pw_line_char(l, ' ');
-	pw_line_str(l, s390x_level_names[k->plevel]);
-	pw_line_char(l, ' ');
-	if (k->prot & S390_PT_INVALID) {
-		pw_line_char(l, 'I');
-		return;
-	}
-	pw_line_str(l, k->prot & S390_PTE_PROTECT ? "RO " : "RW ");
-	pw_line_str(l, k->prot & S390_PTE_NOEXEC ? "NX" : "X");
+	n = pw_put_hex16(buf, n, start);
+	n = pw_put_char(buf, n, '-');
+	n = pw_put_hex16(buf, n, end);
+	n = pw_put_char(buf, n, ' ');
+	n = pw_put_udec(buf, n, delta, 9);
+	n = pw_put_char(buf, n, unit);
+	n = pw_put_char(buf, n, ' ');
+	n = pw_put_str(buf, n, s390x_level_names[k->plevel]);
+	n = pw_put_char(buf, n, ' ');
+	if (k->prot & S390_PT_INVALID)
+		return pw_put_char(buf, n, 'I');
+	n = pw_put_str(buf, n, k->prot & S390_PTE_PROTECT ? "RO " : "RW ");
+	return pw_put_str(buf, n, k->prot & S390_PTE_NOEXEC ? "NX" : "X");
 }
 
 static int s390x_prot_names(const struct pw_ptdump_key *k, const char **names, int max)

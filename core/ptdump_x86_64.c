@@ -40,35 +40,41 @@ static void x86_key(const struct pw_format *fmt, const struct pw_note *n,
 	out->eff = n->status == PW_ST_MAPPED ? n->eff_perm : 0;
 }
 
-static void x86_print_range(struct pw_line *l, uint64_t start, uint64_t end,
-			    const struct pw_ptdump_key *k)
+/* printk_prot()'s fields: { clear, set }. */
+static const char usr[2][5] = { "    ", "USR " }, rw[2][4] = { "ro ", "RW " },
+		  pwt[2][5] = { "    ", "PWT " }, pcd[2][5] = { "    ", "PCD " },
+		  pse[2][5] = { "    ", "PSE " }, pat[2][5] = { "    ", "PAT " },
+		  glb[2][5] = { "    ", "GLB " }, nx[2][4] = { "x  ", "NX " };
+
+static size_t x86_print_range(char *buf, size_t n, uint64_t start, uint64_t end,
+			      const struct pw_ptdump_key *k)
 {
 	uint64_t delta = end - start;
 	char unit = pw_size_unit(&delta, "BKMGTPE");
 	uint64_t pr = k->prot;
 
-	pw_line_hex16(l, start);
-	pw_line_char(l, '-');
-	pw_line_hex16(l, end);
-	pw_line_str(l, "   ");
-	pw_line_udec(l, delta, 9);
-	pw_line_char(l, unit);
-	pw_line_char(l, ' ');
+	n = pw_put_hex16(buf, n, start);
+	n = pw_put_char(buf, n, '-');
+	n = pw_put_hex16(buf, n, end);
+	n = pw_put_str(buf, n, "   ");
+	n = pw_put_udec(buf, n, delta, 9);
+	n = pw_put_char(buf, n, unit);
+	n = pw_put_char(buf, n, ' ');
 	if (!(pr & X86_PTE_PRESENT)) {
-		pw_line_str(l, "                              ");
+		n = pw_put_str(buf, n, "                              ");
 	} else {
-		pw_line_str(l, pr & X86_PTE_USER ? "USR " : "    ");
-		pw_line_str(l, pr & X86_PTE_RW ? "RW " : "ro ");
-		pw_line_str(l, pr & X86_PTE_PWT ? "PWT " : "    ");
-		pw_line_str(l, pr & X86_PTE_PCD ? "PCD " : "    ");
-		pw_line_str(l, k->plevel <= 3 && (pr & X86_PTE_PSE) ? "PSE " : "    ");
-		pw_line_str(l, (k->plevel == 4 && (pr & X86_PTE_PAT)) ||
-			       ((k->plevel == 3 || k->plevel == 2) && (pr & X86_PTE_PAT_LARGE))
-				       ? "PAT " : "    ");
-		pw_line_str(l, pr & X86_PTE_GLOBAL ? "GLB " : "    ");
-		pw_line_str(l, pr & X86_PTE_NX ? "NX " : "x  ");
+		n = PW_PUT_CHOICE(buf, n, usr, pr & X86_PTE_USER);
+		n = PW_PUT_CHOICE(buf, n, rw, pr & X86_PTE_RW);
+		n = PW_PUT_CHOICE(buf, n, pwt, pr & X86_PTE_PWT);
+		n = PW_PUT_CHOICE(buf, n, pcd, pr & X86_PTE_PCD);
+		n = PW_PUT_CHOICE(buf, n, pse, k->plevel <= 3 && (pr & X86_PTE_PSE));
+		n = PW_PUT_CHOICE(buf, n, pat, (k->plevel == 4 && (pr & X86_PTE_PAT)) ||
+					       ((k->plevel == 3 || k->plevel == 2) &&
+						(pr & X86_PTE_PAT_LARGE)));
+		n = PW_PUT_CHOICE(buf, n, glb, pr & X86_PTE_GLOBAL);
+		n = PW_PUT_CHOICE(buf, n, nx, pr & X86_PTE_NX);
 	}
-	pw_line_str(l, x86_level_names[k->plevel]);
+	return pw_put_str(buf, n, x86_level_names[k->plevel]);
 }
 
 static int x86_prot_names(const struct pw_ptdump_key *k, const char **names, int max)

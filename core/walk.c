@@ -600,9 +600,15 @@ static void walk_table(struct range_walk *w, int level, int depth,
 			uint32_t stop = i1 < last ? i1 : last, i_start = i;
 			uint64_t next = run.next_raw;
 
-			/* Never let the address field carry into the attributes. */
-			if (run.step && (mask - (run.raw & mask)) / run.step < stop - i)
-				stop = i + (uint32_t)((mask - (run.raw & mask)) / run.step);
+			/* Never let the address field carry into the attributes (the
+			 * division only when the product says it might: it is slow). */
+			uint64_t room = mask - (run.raw & mask), reach;
+
+			if (run.step &&
+			    (__builtin_mul_overflow((uint64_t)(stop - i), run.step, &reach) ||
+			     reach > room) &&
+			    room / run.step < stop - i)
+				stop = i + (uint32_t)(room / run.step);
 			if (!swap)
 				i = run_extend(tb, i, stop, &next, run.step);
 			while (i < stop) {

@@ -19,54 +19,67 @@
 #include "ptwalk/walk.h"
 
 /*
- * One text line, built in memory and written with one fwrite(): a stdio call
- * per field (and printf's format parsing) was most of a real dump's ptdump
- * time.  The appenders stop at the end of buf; a line is never longer.
+ * One text line, built in a PW_LINE_MAX buffer and written with one fwrite():
+ * a stdio call per field (and printf's format parsing) was most of a real
+ * dump's ptdump time.  Each appender takes the length so far and returns the
+ * new one, so that the length lives in a register (a length in memory next to
+ * the characters must be reloaded after every character store); they stop at
+ * PW_LINE_MAX.
  */
 #define PW_LINE_MAX 512
-struct pw_line {
-	size_t len;
-	char buf[PW_LINE_MAX];
-};
 
-static inline void pw_line_str(struct pw_line *l, const char *s)
+
+/* k bytes of s; with a constant k the copy is a few moves. */
+static inline size_t pw_put_mem(char *buf, size_t n, const char *s, size_t k)
 {
-	size_t n = strlen(s);
-
-	if (n > sizeof(l->buf) - l->len)
-		n = sizeof(l->buf) - l->len;
-	memcpy(l->buf + l->len, s, n);
-	l->len += n;
+	if (__builtin_expect(k <= PW_LINE_MAX - n, 1)) {
+		memcpy(buf + n, s, k);
+		return n + k;
+	}
+	memcpy(buf + n, s, PW_LINE_MAX - n);
+	return PW_LINE_MAX;
 }
 
-static inline void pw_line_char(struct pw_line *l, char c)
+static inline size_t pw_put_str(char *buf, size_t n, const char *s)
 {
-	if (l->len < sizeof(l->buf))
-		l->buf[l->len++] = c;
+	return pw_put_mem(buf, n, s, strlen(s));
+}
+
+/*
+ * One of two fixed-width strings, from a table { when false, when true } of
+ * char arrays of one size: the width comes from the table, not from strlen.
+ */
+#define PW_PUT_CHOICE(buf, n, table, cond) \
+	pw_put_mem(buf, n, (table)[(cond) ? 1 : 0], sizeof((table)[0]) - 1)
+
+static inline size_t pw_put_char(char *buf, size_t n, char c)
+{
+	if (n < PW_LINE_MAX)
+		buf[n++] = c;
+	return n;
 }
 
 /* Two hex digits per byte value. */
-extern const char pw_line_hex_pairs[256][2];
+extern const char pw_hex_pairs[256][2];
 
 /* "0x%016llx" */
-static inline void pw_line_hex16(struct pw_line *l, uint64_t v)
+static inline size_t pw_put_hex16(char *buf, size_t n, uint64_t v)
 {
-	char s[18];
+	char *p = buf + n;
 
-	s[0] = '0';
-	s[1] = 'x';
+	if (PW_LINE_MAX - n < 18)
+		return n;
+	p[0] = '0';
+	p[1] = 'x';
 	for (int i = 16; i >= 2; i -= 2, v >>= 8)
-		memcpy(s + i, pw_line_hex_pairs[v & 0xff], 2);
-	if (sizeof(l->buf) - l->len >= sizeof(s)) {
-		memcpy(l->buf + l->len, s, sizeof(s));
-		l->len += sizeof(s);
-	}
+		memcpy(p + i, pw_hex_pairs[v & 0xff], 2);
+	return n + 18;
 }
 
 /* "0x%llx" */
-void pw_line_hex(struct pw_line *l, uint64_t v);
+size_t pw_put_hex(char *buf, size_t n, uint64_t v);
 /* "%*llu": right-aligned in width columns */
-void pw_line_udec(struct pw_line *l, uint64_t v, int width);
+size_t pw_put_udec(char *buf, size_t n, uint64_t v, int width);
 
 /* What a note turns into, for comparing and printing. */
 struct pw_ptdump_key {
@@ -81,9 +94,10 @@ struct pw_ptdump_style {
 	/* Map a walker note to the kernel's view of it. */
 	void (*key)(const struct pw_format *fmt, const struct pw_note *n,
 		    struct pw_ptdump_key *out);
-	/* Append one finished range to a line (without the newline). */
-	void (*print_range)(struct pw_line *l, uint64_t start, uint64_t end,
-			    const struct pw_ptdump_key *key);
+	/* Append one finished range to a line of PW_LINE_MAX bytes at buf + n
+	 * (without the newline); returns the new length. */
+	size_t (*print_range)(char *buf, size_t n, uint64_t start, uint64_t end,
+			      const struct pw_ptdump_key *key);
 	/* Names of the protection flags set, for JSON; returns the count. */
 	int (*prot_names)(const struct pw_ptdump_key *key, const char **names,
 			  int max);
