@@ -93,14 +93,12 @@ void pw_space_invalidate(struct pw_space *sp)
 		sp->buf[l].valid = 0;
 }
 
-/* Make the table at pa the current one of its level; read it whole, once. */
-static int load_table(struct pw_space *sp, int level, uint64_t pa)
+/* Read the table at pa into its level's buffer (the slow half of load_table). */
+static int __attribute__((noinline)) read_table(struct pw_space *sp, int level, uint64_t pa)
 {
 	struct pw_table_buf *b = &sp->buf[level];
 	uint32_t bytes = sp->fmt->level[level].table_bytes;
 
-	if (b->valid && b->pa == pa)
-		return b->err;
 	b->pa = pa;
 	b->valid = 1;
 	b->err = pw_read_phys(sp->target, pa, b->data, bytes);
@@ -110,7 +108,18 @@ static int load_table(struct pw_space *sp, int level, uint64_t pa)
 	return b->err;
 }
 
-static uint64_t table_entry(const struct pw_space *sp, int level, uint32_t index)
+/* Make the table at pa the current one of its level; read it whole, once. */
+static inline int load_table(struct pw_space *sp, int level, uint64_t pa)
+{
+	const struct pw_table_buf *b = &sp->buf[level];
+
+	if (b->valid && b->pa == pa)
+		return b->err;
+	return read_table(sp, level, pa);
+}
+
+static inline __attribute__((always_inline)) uint64_t
+table_entry(const struct pw_space *sp, int level, uint32_t index)
 {
 	const uint8_t *p = sp->buf[level].data + (size_t)index * sp->fmt->entry_bytes;
 	uint64_t v = 0;
