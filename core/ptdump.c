@@ -317,6 +317,20 @@ size_t pw_put_udec(char *buf, size_t n, uint64_t v, int width)
 	return n + (size_t)(pad + digits);
 }
 
+size_t pw_put_range_head(char *buf, size_t n, uint64_t start, uint64_t end,
+			 const char *gap, uint64_t size, const char *units)
+{
+	char unit = pw_size_unit(&size, units);
+
+	n = pw_put_hex16(buf, n, start);
+	n = pw_put_char(buf, n, '-');
+	n = pw_put_hex16(buf, n, end);
+	n = pw_put_str(buf, n, gap);
+	n = pw_put_udec(buf, n, size, 9);
+	n = pw_put_char(buf, n, unit);
+	return pw_put_char(buf, n, ' ');
+}
+
 char pw_size_unit(uint64_t *n, const char *units)
 {
 	const char *u = units;

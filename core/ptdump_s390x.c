@@ -68,16 +68,7 @@ static void s390x_key(const struct pw_format *fmt, const struct pw_note *n,
 static size_t s390x_print_range(char *buf, size_t n, uint64_t start, uint64_t end,
 			      const struct pw_ptdump_key *k)
 {
-	uint64_t delta = (end - start) >> 10;
-	char unit = pw_size_unit(&delta, "KMGTPE");
-
-	n = pw_put_hex16(buf, n, start);
-	n = pw_put_char(buf, n, '-');
-	n = pw_put_hex16(buf, n, end);
-	n = pw_put_char(buf, n, ' ');
-	n = pw_put_udec(buf, n, delta, 9);
-	n = pw_put_char(buf, n, unit);
-	n = pw_put_char(buf, n, ' ');
+	n = pw_put_range_head(buf, n, start, end, " ", (end - start) >> 10, "KMGTPE");
 	n = pw_put_str(buf, n, s390x_level_names[k->plevel]);
 	n = pw_put_char(buf, n, ' ');
 	if (k->prot & S390_PT_INVALID)

@@ -49,17 +49,9 @@ static const char usr[2][5] = { "    ", "USR " }, rw[2][4] = { "ro ", "RW " },
 static size_t x86_print_range(char *buf, size_t n, uint64_t start, uint64_t end,
 			      const struct pw_ptdump_key *k)
 {
-	uint64_t delta = end - start;
-	char unit = pw_size_unit(&delta, "BKMGTPE");
 	uint64_t pr = k->prot;
 
-	n = pw_put_hex16(buf, n, start);
-	n = pw_put_char(buf, n, '-');
-	n = pw_put_hex16(buf, n, end);
-	n = pw_put_str(buf, n, "   ");
-	n = pw_put_udec(buf, n, delta, 9);
-	n = pw_put_char(buf, n, unit);
-	n = pw_put_char(buf, n, ' ');
+	n = pw_put_range_head(buf, n, start, end, "   ", end - start, "BKMGTPE");
 	if (!(pr & X86_PTE_PRESENT)) {
 		n = pw_put_str(buf, n, "                              ");
 	} else {

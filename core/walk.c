@@ -389,10 +389,28 @@ static uint32_t run_extend_native(const uint8_t *tb, uint32_t i, uint32_t stop,
 
 #if defined(__x86_64__)
 /*
- * The same with AVX2, thirty-two entries a step, where the CPU has it.  One
- * vptest per step: a horizontal OR through general registers costs more than
- * the eight loads.
+ * Whether the 32 entries at p equal the values expected there: eK (entries
+ * 4K .. 4K+3) less `back`.  One vptest: a horizontal OR through general
+ * registers costs more than the eight loads.
  */
+__attribute__((target("avx2"), always_inline))
+static inline int block32_equal(const uint8_t *at, __m256i e0, __m256i e1, __m256i e2,
+				__m256i e3, __m256i e4, __m256i e5, __m256i e6, __m256i e7,
+				__m256i back)
+{
+	const __m256i *p = (const __m256i *)(const void *)at;
+#define PW_DIFF(k) _mm256_xor_si256(_mm256_loadu_si256(p + (k)), _mm256_sub_epi64(e##k, back))
+	__m256i d = _mm256_or_si256(
+		_mm256_or_si256(_mm256_or_si256(PW_DIFF(0), PW_DIFF(1)),
+				_mm256_or_si256(PW_DIFF(2), PW_DIFF(3))),
+		_mm256_or_si256(_mm256_or_si256(PW_DIFF(4), PW_DIFF(5)),
+				_mm256_or_si256(PW_DIFF(6), PW_DIFF(7))));
+#undef PW_DIFF
+
+	return _mm256_testz_si256(d, d);
+}
+
+/* The same with AVX2, thirty-two entries a step, where the CPU has it. */
 __attribute__((target("avx2")))
 static uint32_t run_extend_avx2(const uint8_t *tb, uint32_t i, uint32_t stop,
 				uint64_t *next, uint64_t step)
@@ -409,16 +427,8 @@ static uint32_t run_extend_avx2(const uint8_t *tb, uint32_t i, uint32_t stop,
 		e7 = _mm256_add_epi64(e6, step4);
 
 	while (stop - i >= 32) {
-		const __m256i *p = (const __m256i *)(const void *)(tb + (size_t)(i + 1) * 8);
-#define PW_DIFF(k) _mm256_xor_si256(_mm256_loadu_si256(p + (k)), e##k)
-		__m256i d = _mm256_or_si256(
-			_mm256_or_si256(_mm256_or_si256(PW_DIFF(0), PW_DIFF(1)),
-					_mm256_or_si256(PW_DIFF(2), PW_DIFF(3))),
-			_mm256_or_si256(_mm256_or_si256(PW_DIFF(4), PW_DIFF(5)),
-					_mm256_or_si256(PW_DIFF(6), PW_DIFF(7))));
-#undef PW_DIFF
-
-		if (!_mm256_testz_si256(d, d))
+		if (!block32_equal(tb + (size_t)(i + 1) * 8, e0, e1, e2, e3, e4, e5, e6, e7,
+				   _mm256_setzero_si256()))
 			break;
 		e0 = _mm256_add_epi64(e0, advance);
 		e1 = _mm256_add_epi64(e1, advance);
@@ -438,17 +448,9 @@ static uint32_t run_extend_avx2(const uint8_t *tb, uint32_t i, uint32_t stop,
 	 */
 	if (stop > i && stop - i < 32 && stop >= 31) {
 		uint64_t back = (uint64_t)(i + 1 - (stop - 31)); /* entries before i + 1 */
-		const __m256i rewind = _mm256_set1_epi64x((long long)(back * step));
-		const __m256i *p = (const __m256i *)(const void *)(tb + (size_t)(stop - 31) * 8);
-#define PW_DIFF(k) _mm256_xor_si256(_mm256_loadu_si256(p + (k)), _mm256_sub_epi64(e##k, rewind))
-		__m256i d = _mm256_or_si256(
-			_mm256_or_si256(_mm256_or_si256(PW_DIFF(0), PW_DIFF(1)),
-					_mm256_or_si256(PW_DIFF(2), PW_DIFF(3))),
-			_mm256_or_si256(_mm256_or_si256(PW_DIFF(4), PW_DIFF(5)),
-					_mm256_or_si256(PW_DIFF(6), PW_DIFF(7))));
-#undef PW_DIFF
 
-		if (_mm256_testz_si256(d, d)) {
+		if (block32_equal(tb + (size_t)(stop - 31) * 8, e0, e1, e2, e3, e4, e5, e6, e7,
+				  _mm256_set1_epi64x((long long)(back * step)))) {
 			e0 = _mm256_add_epi64(e0, _mm256_set1_epi64x((long long)((stop - i) * step)));
 			i = stop;
 		}

@@ -78,6 +78,12 @@ static inline size_t pw_put_hex16(char *buf, size_t n, uint64_t v)
 
 /* "0x%llx" */
 size_t pw_put_hex(char *buf, size_t n, uint64_t v);
+/*
+ * The head every kernel's ptdump line starts with: "0x%016lx-0x%016lx", gap,
+ * then "%9lu%c " with size scaled by pw_size_unit(units).
+ */
+size_t pw_put_range_head(char *buf, size_t n, uint64_t start, uint64_t end,
+			 const char *gap, uint64_t size, const char *units);
 /* "%*llu": right-aligned in width columns */
 size_t pw_put_udec(char *buf, size_t n, uint64_t v, int width);
 
