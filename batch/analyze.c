@@ -465,6 +465,7 @@ static void walk_one(struct run *r, struct pw_kernel *k, struct pw_memmap *mm, i
 	const char *colon = strchr(arg, ':'), *addr = colon ? colon + 1 : arg;
 	struct pw_translation tr;
 	struct pw_explanation ex;
+	struct pw_pgste_of_walk pg = { 0 };
 	struct pw_task task;
 	struct pw_space sp;
 	char why[160];
@@ -514,6 +515,8 @@ static void walk_one(struct run *r, struct pw_kernel *k, struct pw_memmap *mm, i
 			return;
 		}
 		pw_translate(&sp, va, &tr);
+		/* s390x: the last PTE's PGSTE, as ptwalk shows it */
+		pw_pgste_of_walk(k, task.mm, &sp, &tr, &pg);
 		pw_space_release(&sp);
 	} else {
 		pw_translate(&k->kspace, va, &tr);
@@ -521,7 +524,7 @@ static void walk_one(struct run *r, struct pw_kernel *k, struct pw_memmap *mm, i
 	memset(&ex, 0, sizeof(ex));
 	if (have_mm)
 		pw_explain(mm, pgmaps, npgmaps, &tr, colon ? PW_CHECK_USER_MM : 0, &ex);
-	report_walk(r->j, k->fmt, root, colon ? &task : NULL, &tr, have_mm ? &ex : NULL);
+	report_walk(r->j, k->fmt, root, colon ? &task : NULL, &tr, have_mm ? &ex : NULL, &pg);
 }
 
 static void walks(struct run *r, struct pw_kernel *k, struct pw_memmap *mm, int have_mm,

@@ -14,7 +14,8 @@ void json_str(FILE *fp, const char *s)
 }
 
 void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root, const struct pw_task *task,
-		 const struct pw_translation *tr, const struct pw_explanation *ex)
+		 const struct pw_translation *tr, const struct pw_explanation *ex,
+		 const struct pw_pgste_of_walk *pg)
 {
 	/* The head of ptwalk -j's record: a task's walk says whose. */
 	fprintf(fp, "{\"va\":\"0x%llx\",\"space\":\"%s\",", (unsigned long long)tr->va,
@@ -27,5 +28,6 @@ void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root, const str
 	pw_translation_levels_json(fp, fmt, tr);
 	if (ex)
 		pw_explanation_json(fp, fmt, tr, ex);
+	pw_pgste_walk_json(fp, pg);
 	fputc('}', fp);
 }

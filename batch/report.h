@@ -11,13 +11,16 @@
 #include <stdio.h>
 
 #include "ptwalk/check.h"
+#include "ptwalk/pgste.h"
 #include "ptwalk/walk.h"
 
 void json_str(FILE *fp, const char *s);
 
 /* ptwalk -j for a kernel address (space "kernel"), with what pw_explain()
  * found (ex may be NULL when the memory model could not be read). */
+/* One ptwalk -j record; pg: the walk's PGSTE (s390x), printed when valid. */
 void report_walk(FILE *fp, const struct pw_format *fmt, uint64_t root, const struct pw_task *task,
-		 const struct pw_translation *tr, const struct pw_explanation *ex);
+		 const struct pw_translation *tr, const struct pw_explanation *ex,
+		 const struct pw_pgste_of_walk *pg);
 
 #endif

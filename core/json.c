@@ -83,3 +83,16 @@ void pw_check_summary_json(FILE *fp, const struct pw_checker *chk)
 		"\"wx_pages\":%llu}", (unsigned long long)chk->tables,
 		(unsigned long long)chk->count, (unsigned long long)chk->wx_pages);
 }
+
+void pw_pgste_walk_json(FILE *fp, const struct pw_pgste_of_walk *w)
+{
+	struct pw_pgste g;
+
+	if (!w->valid)
+		return;
+	pw_pgste_decode(w->raw, &g);
+	fprintf(fp, ",\"pgste\":{\"pa\":\"0x%llx\",\"raw\":\"0x%llx\",\"acc\":%u,\"fp\":%d,"
+		"\"usage\":\"%s\",\"zero\":%d,\"nodat\":%d}",
+		(unsigned long long)w->pa, (unsigned long long)w->raw, g.acc, g.fp,
+		pw_pgste_usage_name(g.usage), g.zero, g.nodat);
+}

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Decoding s390 PGSTEs and finding the one behind a PTE (see pgste.h). */
+#include <string.h>
+
 #include "ptwalk/arch_s390x.h"
+#include "ptwalk/kernel.h"
 #include "ptwalk/pgste.h"
 
 void pw_pgste_decode(uint64_t raw, struct pw_pgste *out)
@@ -81,4 +84,17 @@ int pw_pgste_read(struct pw_space *sp, const struct pw_translation *tr, uint64_t
 		v = (v << 8) | b[i];  /* s390 is big-endian */
 	*pgste = v;
 	return PW_OK;
+}
+
+void pw_pgste_of_walk(struct pw_kernel *k, uint64_t mm, struct pw_space *sp,
+		      const struct pw_translation *tr, struct pw_pgste_of_walk *out)
+{
+	int alloc, has;
+
+	memset(out, 0, sizeof(*out));
+	if (!mm || pw_pgste_check(sp, tr) || pw_s390x_mm_pgste(k, mm, &alloc, &has) ||
+	    (!alloc && !has) || pw_pgste_read(sp, tr, &out->raw))
+		return;
+	out->valid = 1;
+	out->pa = tr->step[tr->nsteps - 1].entry_pa + S390_PGSTE_OFFSET;
 }

@@ -283,33 +283,14 @@ void cmd_pgste(void)
 
 /* ---- ptwalk's PGSTE line on s390x ---------------------------------------- */
 
-void pgste_for_walk(struct ctx *c, const struct space_choice *sc, struct pw_space *sp,
-		    const struct pw_translation *tr, struct pgste_of_walk *out)
-{
-	int alloc, has;
-
-	memset(out, 0, sizeof(*out));
-	if (!is_s390x(c) || !sc->have_task || !mm_has_pgstes(c, sc, &alloc, &has, 1) ||
-	    pw_pgste_check(sp, tr) || pw_pgste_read(sp, tr, &out->raw))
-		return;
-	out->valid = 1;
-	out->pa = tr->step[tr->nsteps - 1].entry_pa + S390_PGSTE_OFFSET;
-}
-
-void pgste_print_walk(const struct pgste_of_walk *w, int json)
+/* ptwalk's text line for the PGSTE of a walk (JSON: pw_pgste_walk_json()). */
+void pgste_print_walk(const struct pw_pgste_of_walk *w)
 {
 	struct pw_pgste g;
 
 	if (!w->valid)
 		return;
 	pw_pgste_decode(w->raw, &g);
-	if (json) {
-		fprintf(fp, ",\"pgste\":{\"pa\":\"0x%llx\",\"raw\":\"0x%llx\",\"acc\":%u,\"fp\":%d,"
-			"\"usage\":\"%s\",\"zero\":%d,\"nodat\":%d}",
-			(unsigned long long)w->pa, (unsigned long long)w->raw, g.acc, g.fp,
-			pw_pgste_usage_name(g.usage), g.zero, g.nodat);
-		return;
-	}
 	fprintf(fp, "PGSTE: %016llx at %llx  (acc %u%s%s%s%s%s%s%s%s%s, usage %s%s%s)\n",
 		(unsigned long long)w->raw, (unsigned long long)w->pa, g.acc,
 		g.fp ? " FP" : "", g.pcl ? " PCL" : "", g.hr ? " HR" : "", g.hc ? " HC" : "",

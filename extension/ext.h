@@ -8,6 +8,7 @@
 #include "crash_target.h"
 #include "ptwalk/kernel.h"
 #include "ptwalk/memmap.h"
+#include "ptwalk/pgste.h"
 
 #define WHY_LEN 256
 
@@ -59,12 +60,6 @@ void cmd_pttriage(void);
 void cmd_pgste(void);
 
 /* s390x: the PGSTE of a walk's last PTE, for ptwalk (cmd_pgste.c). */
-struct pgste_of_walk {
-	int valid;              /* the task's mm has PGSTEs and the walk reached one */
-	uint64_t pa, raw;
-};
-void pgste_for_walk(struct ctx *c, const struct space_choice *sc, struct pw_space *sp,
-		    const struct pw_translation *tr, struct pgste_of_walk *out);
-void pgste_print_walk(const struct pgste_of_walk *w, int json);
+void pgste_print_walk(const struct pw_pgste_of_walk *w);
 
 #endif

@@ -92,7 +92,7 @@ static void ptwalk_text(struct ctx *c, const struct space_choice *sc,
 
 static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
 			const struct pw_translation *tr, const struct pw_explanation *ex,
-			const struct pgste_of_walk *pg)
+			const struct pw_pgste_of_walk *pg)
 {
 	const struct pw_format *fmt = c->k.fmt;
 
@@ -106,7 +106,7 @@ static void ptwalk_json(struct ctx *c, const struct space_choice *sc,
 	pw_translation_status_json(fp, tr);
 	pw_translation_levels_json(fp, fmt, tr);
 	pw_explanation_json(fp, fmt, tr, ex);
-	pgste_print_walk(pg, 1);
+	pw_pgste_walk_json(fp, pg);
 	fputs("}\n", fp);
 }
 
@@ -161,7 +161,7 @@ static void cmd_ptwalk(void)
 		struct pw_translation tr;
 		struct pw_space sp;
 		struct pw_explanation ex;
-		struct pgste_of_walk pg;
+		struct pw_pgste_of_walk pg;
 		uint64_t va;
 		int use_kernel;
 
@@ -189,12 +189,13 @@ static void cmd_ptwalk(void)
 			pw_explain(&m.mm, m.pgmaps, m.npgmaps, &tr,
 				   (sc.have_task ? PW_CHECK_USER_MM : 0) |
 				   (pti ? PW_CHECK_PTI_USER_ROOT : 0), &ex);
-		pgste_for_walk(&m.c, &sc, &sp, &tr, &pg); /* s390x: the last PTE's PGSTE */
+		/* s390x: the last PTE's PGSTE, in a task's mm that has them */
+		pw_pgste_of_walk(&m.c.k, sc.have_task ? sc.task.mm : 0, &sp, &tr, &pg);
 		if (json) {
 			ptwalk_json(&m.c, &sc, &tr, &ex, &pg);
 		} else {
 			ptwalk_text(&m.c, &sc, &tr, &ex);
-			pgste_print_walk(&pg, 0);
+			pgste_print_walk(&pg);
 		}
 		pw_space_release(&sp);
 	}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "ptwalk/check.h"
+#include "ptwalk/pgste.h"
 #include "ptwalk/walk.h"
 
 /* s as a JSON string, quotes included (NULL as ""). */
@@ -25,6 +26,9 @@ void pw_translation_status_json(FILE *fp, const struct pw_translation *tr);
 /* What pw_explain() found: ,"direct_map_pfn" (in the direct map) and ,"findings":[...]. */
 void pw_explanation_json(FILE *fp, const struct pw_format *fmt,
 			 const struct pw_translation *tr, const struct pw_explanation *ex);
+
+/* ,"pgste":{...} after ptwalk -j's levels, when the walk has one (s390x). */
+void pw_pgste_walk_json(FILE *fp, const struct pw_pgste_of_walk *w);
 
 /* ptdump -C -j: one anomaly record, and the summary record. */
 void pw_anomaly_json(FILE *fp, const struct pw_format *fmt, const struct pw_anomaly *a);

@@ -80,4 +80,19 @@ const char *pw_pgste_check(const struct pw_space *sp, const struct pw_translatio
  */
 int pw_pgste_read(struct pw_space *sp, const struct pw_translation *tr, uint64_t *pgste);
 
+/* The PGSTE that ptwalk shows under a task's walk on s390x. */
+struct pw_pgste_of_walk {
+	int valid;              /* the task's mm has PGSTEs and the walk reached one */
+	uint64_t pa, raw;
+};
+
+struct pw_kernel;
+/*
+ * The PGSTE of the last PTE of a walk in the mm at `mm` (0: not a task's
+ * space, so none): valid only when the mm's context says it has PGSTEs
+ * (alloc_pgste or has_pgste) and pw_pgste_check() lets the walk have one.
+ */
+void pw_pgste_of_walk(struct pw_kernel *k, uint64_t mm, struct pw_space *sp,
+		      const struct pw_translation *tr, struct pw_pgste_of_walk *out);
+
 #endif
