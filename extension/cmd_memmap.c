@@ -96,18 +96,10 @@ static void pgmap_text(struct memmap_ctx *m, const struct pw_pgmap *p)
 void cmd_pgmap(void)
 {
 	struct memmap_ctx m;
-	int c, json = 0;
+	int json;
 
-	while ((c = getopt(argcnt, args, "j")) != EOF) {
-		if (c == 'j')
-			json = 1;
-		else
-			argerrs++;
-	}
-	if (argerrs || args[optind]) {
-		cmd_usage(pc->curcmd, SYNOPSIS);
+	if (parse_only_json_option(&json))
 		return;
-	}
 	memset(&m, 0, sizeof(m));
 	if (memmap_open(&m))
 		return;

@@ -126,18 +126,10 @@ void cmd_pttriage(void)
 	struct pw_triage_task *pt;
 	char *log;
 	size_t len;
-	int c, json = 0;
+	int json;
 
-	while ((c = getopt(argcnt, args, "j")) != EOF) {
-		if (c == 'j')
-			json = 1;
-		else
-			argerrs++;
-	}
-	if (argerrs || args[optind]) {
-		cmd_usage(pc->curcmd, SYNOPSIS);
+	if (parse_only_json_option(&json))
 		return;
-	}
 	memset(&m, 0, sizeof(m));
 	if (memmap_open(&m))
 		return;

@@ -104,3 +104,21 @@ int parse_range(const char *s, uint64_t range[2])
 		return -1;
 	return range[1] != 0 && range[1] <= range[0] ? -1 : 0;
 }
+
+int parse_only_json_option(int *json)
+{
+	int c;
+
+	*json = 0;
+	while ((c = getopt(argcnt, args, "j")) != EOF) {
+		if (c == 'j')
+			*json = 1;
+		else
+			argerrs++;
+	}
+	if (argerrs || args[optind]) {
+		cmd_usage(pc->curcmd, SYNOPSIS);
+		return -1;
+	}
+	return 0;
+}

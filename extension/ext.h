@@ -34,6 +34,8 @@ void ctx_close(struct ctx *c);
 int parse_hex(const char *s, uint64_t *out);
 /* "START-END" in hex; -1 when malformed or END <= START (END 0 is accepted). */
 int parse_range(const char *s, uint64_t range[2]);
+/* The options of a command whose only one is -j; -1 after printing its usage. */
+int parse_only_json_option(int *json);
 /* A hex address or a kernel symbol. */
 int parse_address(const char *s, uint64_t *out);
 /* -c argument, or crash's current context when spec is NULL. */
