@@ -259,7 +259,7 @@ int main(void)
 	       t_xlat / t_dump, t_xlat / t_dump >= 100 ? "met" : "NOT met");
 	printf("ratio ptdump / floor:                   %8.2fx   (goal <= 1.5x: %s)\n",
 	       t_dump / t_floor, t_dump / t_floor <= 1.5 ? "met" : "NOT met");
-	printf("ratio walk only / floor:                  %.2fx\n", t_count / t_floor);
+	printf("ratio walk only / floor:                %8.2fx\n", t_count / t_floor);
 	printf("empty 5-level space (2^57 bytes, 1 table): %.6f s vs full 64 GiB (%zu tables): "
 	       "%.3f s -- cost follows tables, not span\n", t_empty, d.ntables, t_count);
 	printf("max RSS: %ld KiB before the walks, %ld KiB after (the image is %llu KiB)\n",
