@@ -30,22 +30,19 @@ static int is_s390x(const struct ctx *c)
 }
 
 /* Whether sc's mm has page tables with PGSTEs; say why not when it has none. */
-static int mm_has_pgstes(struct ctx *c, const struct space_choice *sc, int *alloc, int *has,
-			 int quiet)
+static int mm_has_pgstes(struct ctx *c, const struct space_choice *sc, int *alloc, int *has)
 {
 	int err = pw_s390x_mm_pgste(&c->k, sc->task.mm, alloc, has);
 
 	if (err) {
-		if (!quiet)
-			error(INFO, "cannot read mm->context of pid %lld: %s\n",
-			      (long long)sc->task.pid, pw_strerror(err));
+		error(INFO, "cannot read mm->context of pid %lld: %s\n",
+		      (long long)sc->task.pid, pw_strerror(err));
 		return 0;
 	}
 	if (!*alloc && !*has) {
-		if (!quiet)
-			error(INFO, "pid %lld (%s) has no PGSTEs: its mm->context has alloc_pgste=0 "
-			      "and has_pgste=0, so its page tables are 2K fragments\n",
-			      (long long)sc->task.pid, sc->task.comm);
+		error(INFO, "pid %lld (%s) has no PGSTEs: its mm->context has alloc_pgste=0 "
+		      "and has_pgste=0, so its page tables are 2K fragments\n",
+		      (long long)sc->task.pid, sc->task.comm);
 		return 0;
 	}
 	return 1;
@@ -245,7 +242,7 @@ void cmd_pgste(void)
 		return;
 	}
 	if (choose_space(&ctx, 0, 0, task_spec, &sc) ||
-	    !mm_has_pgstes(&ctx, &sc, &alloc, &has, 0)) {
+	    !mm_has_pgstes(&ctx, &sc, &alloc, &has)) {
 		ctx_close(&ctx);
 		return;
 	}
