@@ -127,9 +127,6 @@ static inline int pw_level_height(const struct pw_format *fmt, int level)
 /* Number of entries in a table of the given level. */
 static inline uint32_t pw_level_entries(const struct pw_format *fmt, int level)
 {
-	/* Every format has 8-byte entries: spare the walk a division per table. */
-	if (fmt->entry_bytes == 8)
-		return fmt->level[level].table_bytes >> 3;
 	return fmt->level[level].table_bytes / fmt->entry_bytes;
 }
 

@@ -28,7 +28,6 @@
  */
 #define PW_LINE_MAX 512
 
-
 /* k bytes of s; with a constant k the copy is a few moves. */
 static inline size_t pw_put_mem(char *buf, size_t n, const char *s, size_t k)
 {
