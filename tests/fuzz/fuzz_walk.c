@@ -52,14 +52,47 @@ static void img_free(void *ctx, void *p)
 	free(p);
 }
 
+/*
+ * The counting walk, checked against single translations: the range walk
+ * hands runs of entries as one note (vector compares, run ends, clamping),
+ * pw_translate() decodes one address at a time, and both must say the same
+ * of the first, a middle and the last page of every note.
+ */
+struct count {
+	uint64_t notes;
+	struct pw_space *xlat; /* a space of its own: the walk's buffers are in use */
+};
+
+static void check_page(struct pw_space *xlat, const struct pw_note *n, uint64_t va,
+		       uint64_t pa_base)
+{
+	struct pw_translation tr;
+
+	pw_translate(xlat, va, &tr);
+	if (n->status == PW_ST_MAPPED) {
+		if (tr.status != PW_ST_MAPPED || tr.pa != va + pa_base ||
+		    tr.page_size != n->e->size || tr.eff_perm != n->eff_perm)
+			abort();
+	} else if (n->status == PW_ST_NOT_PRESENT && tr.status != PW_ST_NOT_PRESENT) {
+		abort();
+	}
+}
+
 static void count_note(void *state, const struct pw_note *n)
 {
-	uint64_t *count = state;
+	struct count *c = state;
+	uint64_t last = n->end - 1; /* end 0 is 2^64 */
+	uint64_t page = 1ULL << c->xlat->fmt->level[c->xlat->fmt->nlevels - 1].va_shift;
+	uint64_t pa_base = n->status == PW_ST_MAPPED
+		? n->e->addr - (n->va & ~(n->e->size - 1)) : 0;
 
-	(*count)++;
+	c->notes++;
 	/* Notes come in address order and never run backwards. */
 	if (n->end && n->end <= n->va)
 		abort();
+	check_page(c->xlat, n, n->va, pa_base);
+	check_page(c->xlat, n, (n->va + (last - n->va) / 2) & ~(page - 1), pa_base);
+	check_page(c->xlat, n, last & ~(page - 1), pa_base);
 }
 
 static const struct pw_format *pick_format(uint8_t b)
@@ -89,9 +122,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pw_target t = { .arch = FUZZ_ARCH, .read = img_read, .alloc = img_alloc,
 			       .free = img_free };
 	const struct pw_format *fmt;
-	struct pw_space sp;
+	struct pw_space sp, xlat;
 	struct pw_translation tr;
-	uint64_t seed, notes = 0;
+	uint64_t seed;
 
 	if (size < HEADER)
 		return 0;
@@ -129,9 +162,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	if (data[1] & 2) {
-		struct pw_visitor v = { .state = &notes, .note = count_note };
+		struct count c = { .xlat = &xlat };
+		struct pw_visitor v = { .state = &c, .note = count_note };
 
-		pw_walk_range(&sp, seed & ~0xfffULL, 0, &v);
+		if (pw_space_init(&xlat, &t, fmt, 0) == PW_OK) {
+			xlat.top_level = sp.top_level;
+			xlat.top_first = sp.top_first;
+			xlat.top_last = sp.top_last;
+			xlat.root_pa = sp.root_pa;
+			xlat.mem_end = sp.mem_end;
+			pw_walk_range(&sp, seed & ~0xfffULL, 0, &v);
+			pw_space_release(&xlat);
+		}
 	} else {
 		struct pw_ptdump d;
 		struct pw_visitor v = { .state = &d, .note = pw_ptdump_note };

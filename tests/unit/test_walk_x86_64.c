@@ -461,6 +461,46 @@ static void test_empty_run_boundaries(void **state)
 	}
 }
 
+/*
+ * The same for runs of one repeated non-zero value (not-present entries that
+ * keep a pfn, e.g. swap entries): a compare against the value, not against
+ * zero.  The odd entry differs in one bit; the entries after it repeat the
+ * value again, so a compare that skipped it would merge them.
+ */
+static void test_repeated_run_boundaries(void **state)
+{
+	uint64_t base = 0xffff888000200000ULL;
+	const uint64_t value = 0x00000ffff1234000ULL, odd = value ^ (1ULL << 13);
+
+	(void)state;
+	for (size_t b = 0; b < sizeof(run_breaks) / sizeof(run_breaks[0]); b++) {
+		struct fixture *f = fixture_new(f4);
+		struct notes c = { .all = 1 };
+		struct pw_visitor v = { .state = &c, .note = notes_note };
+		uint32_t at = run_breaks[b];
+		uint64_t at_va = base + ((uint64_t)at << 12);
+
+		for (uint64_t i = 0; i < 512; i++)
+			map(f, base + (i << 12), 3, i == at ? odd : value);
+		assert_int_equal(pw_walk_range(&f->sp, base, base + (2ULL << 20), &v), PW_OK);
+		assert_int_equal(c.n, at == 511 ? 2 : 3);
+		assert_int_equal(c.st[0], PW_ST_NOT_PRESENT);
+		assert_int_equal(c.va[0], base);
+		assert_int_equal(c.end[0], at_va);
+		assert_int_equal(c.raw[0], value);
+		assert_int_equal(c.st[1], PW_ST_NOT_PRESENT);
+		assert_int_equal(c.va[1], at_va);
+		assert_int_equal(c.end[1], at_va + 4096);
+		assert_int_equal(c.raw[1], odd);
+		if (at != 511) {
+			assert_int_equal(c.va[2], at_va + 4096);
+			assert_int_equal(c.end[2], base + (2ULL << 20));
+			assert_int_equal(c.raw[2], value);
+		}
+		fixture_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_shared_tables_are_bounded),
 		cmocka_unit_test(test_run_boundaries),
 		cmocka_unit_test(test_empty_run_boundaries),
+		cmocka_unit_test(test_repeated_run_boundaries),
 	};
 
 	return cmocka_run_group_tests_name("walk_x86_64", tests, NULL, NULL);
