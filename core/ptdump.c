@@ -4,6 +4,7 @@
  * marker handling (mm/ptdump.c, arch/x86/mm/dump_pagetables.c), with the
  * look of a line left to the architecture's struct pw_ptdump_style.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "ptwalk/ptdump.h"
@@ -14,10 +15,26 @@ void pw_ptdump_begin(struct pw_ptdump *d, const struct pw_format *fmt,
 		     const struct pw_ptdump_style *style,
 		     const struct pw_ptdump_opts *o)
 {
-	memset(d, 0, sizeof(*d));
+	memset(d, 0, offsetof(struct pw_ptdump, out));
 	d->o = *o;
 	d->fmt = fmt;
 	d->style = style;
+}
+
+/* Write out the text built so far. */
+static void out_flush(struct pw_ptdump *d)
+{
+	if (d->out_len)
+		fwrite_unlocked(d->out, 1, d->out_len, d->o.fp);
+	d->out_len = 0;
+}
+
+/* Where the next text line is built: PW_LINE_MAX bytes of room. */
+static char *line_begin(struct pw_ptdump *d)
+{
+	if (d->out_len > sizeof(d->out) - PW_LINE_MAX)
+		out_flush(d);
+	return d->out + d->out_len;
 }
 
 static const char *marker_name(const struct pw_ptdump *d, int i)
@@ -42,8 +59,14 @@ static void print_marker(struct pw_ptdump *d)
 	if (d->o.json)
 		fprintf(d->o.fp, "{\"type\":\"marker\",\"name\":\"%s\",\"va\":\"0x%llx\"}\n",
 			name, (unsigned long long)d->o.markers[d->marker].va);
-	else
-		fprintf(d->o.fp, "---[ %s ]---\n", name);
+	else {
+		char *line = line_begin(d);
+		size_t n = pw_put_str(line, 0, "---[ ");
+
+		n = pw_put_str(line, n, name);
+		n = pw_put_str(line, n, " ]---\n");
+		d->out_len += n;
+	}
 }
 
 /* Cross into the next marker (the kernel's st->marker++ and its header). */
@@ -89,7 +112,7 @@ static void flush_range(struct pw_ptdump *d, uint64_t end)
 	if (d->o.json) {
 		print_json_range(d, end);
 	} else if (!m || !m->max_lines || d->lines < m->max_lines) {
-		char line[PW_LINE_MAX];
+		char *line = line_begin(d);
 		size_t n = d->style->print_range(line, 0, d->start, end, &d->cur);
 
 		if (d->cur_status != PW_ST_MAPPED && d->cur_status != PW_ST_NOT_PRESENT) {
@@ -101,8 +124,7 @@ static void flush_range(struct pw_ptdump *d, uint64_t end)
 			n = pw_put_str(line, n, "  pa=");
 			n = pw_put_hex(line, n, d->pa_start);
 		}
-		n = pw_put_char(line, n, '\n');
-		fwrite_unlocked(line, 1, n, d->o.fp);
+		d->out_len += pw_put_char(line, n, '\n');
 	}
 	d->lines++;
 }
@@ -131,9 +153,12 @@ static void note_key(struct pw_ptdump *d, uint64_t addr,
 
 			if (!d->o.json && m->max_lines && d->lines > m->max_lines) {
 				unsigned long skip = d->lines - m->max_lines;
+				char *line = line_begin(d);
+				size_t k = pw_put_str(line, 0, "... ");
 
-				fprintf(d->o.fp, "... %lu entr%s skipped ... \n", skip,
-					skip == 1 ? "y" : "ies");
+				k = pw_put_udec(line, k, skip, 0);
+				k = pw_put_str(line, k, skip == 1 ? " entry" : " entries");
+				d->out_len += pw_put_str(line, k, " skipped ... \n");
 			}
 			d->marker++;
 			d->lines = 0;
@@ -212,11 +237,12 @@ void pw_ptdump_note(void *state, const struct pw_note *n)
 
 void pw_ptdump_end(struct pw_ptdump *d, uint64_t end)
 {
-	if (!d->started)
-		return;
-	flush_range(d, end);
-	while (d->style->markers == PW_PTDUMP_MARKERS_ALL && past_next_marker(d, end))
-		next_marker(d);
+	if (d->started) {
+		flush_range(d, end);
+		while (d->style->markers == PW_PTDUMP_MARKERS_ALL && past_next_marker(d, end))
+			next_marker(d);
+	}
+	out_flush(d);
 }
 
 /* ptdump and a second visitor (a checker) over the same walk. */
@@ -271,21 +297,6 @@ int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
 	return err;
 }
 
-const char pw_hex_pairs[256][2] = {
-#define PW_HEX_PAIR(x) { "0123456789abcdef"[(x) >> 4], "0123456789abcdef"[(x) & 15] }
-#define PW_HEX_ROW(r) PW_HEX_PAIR(r + 0), PW_HEX_PAIR(r + 1), PW_HEX_PAIR(r + 2), \
-	PW_HEX_PAIR(r + 3), PW_HEX_PAIR(r + 4), PW_HEX_PAIR(r + 5), PW_HEX_PAIR(r + 6), \
-	PW_HEX_PAIR(r + 7), PW_HEX_PAIR(r + 8), PW_HEX_PAIR(r + 9), PW_HEX_PAIR(r + 10), \
-	PW_HEX_PAIR(r + 11), PW_HEX_PAIR(r + 12), PW_HEX_PAIR(r + 13), PW_HEX_PAIR(r + 14), \
-	PW_HEX_PAIR(r + 15)
-	PW_HEX_ROW(0x00), PW_HEX_ROW(0x10), PW_HEX_ROW(0x20), PW_HEX_ROW(0x30),
-	PW_HEX_ROW(0x40), PW_HEX_ROW(0x50), PW_HEX_ROW(0x60), PW_HEX_ROW(0x70),
-	PW_HEX_ROW(0x80), PW_HEX_ROW(0x90), PW_HEX_ROW(0xa0), PW_HEX_ROW(0xb0),
-	PW_HEX_ROW(0xc0), PW_HEX_ROW(0xd0), PW_HEX_ROW(0xe0), PW_HEX_ROW(0xf0),
-#undef PW_HEX_ROW
-#undef PW_HEX_PAIR
-};
-
 size_t pw_put_hex(char *buf, size_t n, uint64_t v)
 {
 	char s[19];
@@ -303,32 +314,19 @@ size_t pw_put_hex(char *buf, size_t n, uint64_t v)
 
 size_t pw_put_udec(char *buf, size_t n, uint64_t v, int width)
 {
-	int digits = 1, pad;
-	char *p = buf + n;
+	char digits[20];
+	int nd = 0, pad;
 
-	for (uint64_t t = v; t >= 10; t /= 10)
-		digits++;
-	pad = width > digits ? width - digits : 0;
-	if (PW_LINE_MAX - n < (size_t)(pad + digits))
+	do {
+		digits[sizeof(digits) - 1 - nd++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	pad = width > nd ? width - nd : 0;
+	if (PW_LINE_MAX - n < (size_t)(pad + nd))
 		return n;
-	memset(p, ' ', (size_t)pad);
-	for (int i = pad + digits - 1; i >= pad; i--, v /= 10)
-		p[i] = (char)('0' + v % 10);
-	return n + (size_t)(pad + digits);
-}
-
-size_t pw_put_range_head(char *buf, size_t n, uint64_t start, uint64_t end,
-			 const char *gap, uint64_t size, const char *units)
-{
-	char unit = pw_size_unit(&size, units);
-
-	n = pw_put_hex16(buf, n, start);
-	n = pw_put_char(buf, n, '-');
-	n = pw_put_hex16(buf, n, end);
-	n = pw_put_str(buf, n, gap);
-	n = pw_put_udec(buf, n, size, 9);
-	n = pw_put_char(buf, n, unit);
-	return pw_put_char(buf, n, ' ');
+	memset(buf + n, ' ', (size_t)pad);
+	memcpy(buf + n + pad, digits + sizeof(digits) - nd, (size_t)nd);
+	return n + (size_t)(pad + nd);
 }
 
 char pw_size_unit(uint64_t *n, const char *units)

@@ -66,7 +66,7 @@ static size_t x86_print_range(char *buf, size_t n, uint64_t start, uint64_t end,
 		n = PW_PUT_CHOICE(buf, n, glb, pr & X86_PTE_GLOBAL);
 		n = PW_PUT_CHOICE(buf, n, nx, pr & X86_PTE_NX);
 	}
-	return pw_put_str(buf, n, x86_level_names[k->plevel]);
+	return pw_put_mem(buf, n, x86_level_names[k->plevel], 3); /* all three letters */
 }
 
 static int x86_prot_names(const struct pw_ptdump_key *k, const char **names, int max)

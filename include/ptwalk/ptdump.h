@@ -27,6 +27,8 @@
  * PW_LINE_MAX.
  */
 #define PW_LINE_MAX 512
+/* Text written to the stream at once: lines and markers (struct pw_ptdump). */
+#define PW_OUT_BYTES 8192
 
 /* k bytes of s; with a constant k the copy is a few moves. */
 static inline size_t pw_put_mem(char *buf, size_t n, const char *s, size_t k)
@@ -58,33 +60,83 @@ static inline size_t pw_put_char(char *buf, size_t n, char c)
 	return n;
 }
 
-/* Two hex digits per byte value. */
-extern const char pw_hex_pairs[256][2];
+/*
+ * Eight hex digits of x, most significant first, as the bytes of a uint64_t
+ * in memory order: each nibble spread into a byte, then '0'-'9' / 'a'-'f'
+ * with no table and no branch.
+ */
+static inline uint64_t pw_hex8(uint32_t x)
+{
+	uint64_t v = x, letters;
+
+	v = (v | v << 16) & 0x0000ffff0000ffffULL;
+	v = (v | v << 8) & 0x00ff00ff00ff00ffULL;
+	v = (v | v << 4) & 0x0f0f0f0f0f0f0f0fULL; /* byte k: nibble k */
+	letters = ((v + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+	v += 0x3030303030303030ULL + letters * ('a' - '0' - 10);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap64(v); /* the highest nibble first in memory */
+#else
+	return v;
+#endif
+}
 
 /* "0x%016llx" */
 static inline size_t pw_put_hex16(char *buf, size_t n, uint64_t v)
 {
+	uint64_t hi = pw_hex8((uint32_t)(v >> 32)), lo = pw_hex8((uint32_t)v);
 	char *p = buf + n;
 
 	if (PW_LINE_MAX - n < 18)
 		return n;
 	p[0] = '0';
 	p[1] = 'x';
-	for (int i = 16; i >= 2; i -= 2, v >>= 8)
-		memcpy(p + i, pw_hex_pairs[v & 0xff], 2);
+	memcpy(p + 2, &hi, 8);
+	memcpy(p + 10, &lo, 8);
 	return n + 18;
 }
 
 /* "0x%llx" */
 size_t pw_put_hex(char *buf, size_t n, uint64_t v);
-/*
- * The head every kernel's ptdump line starts with: "0x%016lx-0x%016lx", gap,
- * then "%9lu%c " with size scaled by pw_size_unit(units).
- */
-size_t pw_put_range_head(char *buf, size_t n, uint64_t start, uint64_t end,
-			 const char *gap, uint64_t size, const char *units);
 /* "%*llu": right-aligned in width columns */
 size_t pw_put_udec(char *buf, size_t n, uint64_t v, int width);
+/*
+ * Scale *n down by 1024 while it divides evenly and a larger unit is left;
+ * returns the unit letter.  units starts at *n's own unit ("BKMGTPE" for a
+ * byte count, "KMGTPE" for kilobytes), as the kernels' ptdumps print sizes.
+ */
+char pw_size_unit(uint64_t *n, const char *units);
+
+/*
+ * The head every kernel's ptdump line starts with: "0x%016lx-0x%016lx", gap,
+ * then "%9lu%c " with size scaled by pw_size_unit(units).  Inline, so that
+ * the gap's length is a constant.
+ */
+static inline size_t pw_put_range_head(char *buf, size_t n, uint64_t start, uint64_t end,
+				       const char *gap, uint64_t size, const char *units)
+{
+	char unit = pw_size_unit(&size, units);
+
+	n = pw_put_hex16(buf, n, start);
+	n = pw_put_char(buf, n, '-');
+	n = pw_put_hex16(buf, n, end);
+	n = pw_put_str(buf, n, gap);
+	if (size < 1000000000 && PW_LINE_MAX - n >= 9) {
+		/* "%9lu": the field is spaces, then the digits from its right end. */
+		char *q = buf + n + 9;
+
+		memcpy(buf + n, "         ", 9);
+		do {
+			*--q = (char)('0' + size % 10);
+			size /= 10;
+		} while (size);
+		n += 9;
+	} else {
+		n = pw_put_udec(buf, n, size, 9);
+	}
+	n = pw_put_char(buf, n, unit);
+	return pw_put_char(buf, n, ' ');
+}
 
 /* What a note turns into, for comparing and printing. */
 struct pw_ptdump_key {
@@ -156,14 +208,14 @@ struct pw_ptdump {
 	uint64_t mapped_bytes;
 	uint64_t ranges;
 	uint64_t wx_bytes;
+	/*
+	 * Text lines are built here in place and written a chunk at a time:
+	 * a stdio call per line was a fifth of the text's cost.  Last, so that
+	 * pw_ptdump_begin() clears only what comes before it.
+	 */
+	size_t out_len;
+	char out[PW_OUT_BYTES];
 };
-
-/*
- * Scale *n down by 1024 while it divides evenly and a larger unit is left;
- * returns the unit letter.  units starts at *n's own unit ("BKMGTPE" for a
- * byte count, "KMGTPE" for kilobytes), as the kernels' ptdumps print sizes.
- */
-char pw_size_unit(uint64_t *n, const char *units);
 
 void pw_ptdump_begin(struct pw_ptdump *d, const struct pw_format *fmt,
 		     const struct pw_ptdump_style *style,
