@@ -269,7 +269,7 @@ struct range_walk {
 	int err;
 };
 
-static void emit(struct range_walk *w, uint64_t lin, uint64_t lin_last, int level,
+static inline __attribute__((always_inline)) void emit(struct range_walk *w, uint64_t lin, uint64_t lin_last, int level,
 		 uint64_t raw, const struct pw_entry *e, uint32_t eff,
 		 uint64_t table_pa, uint64_t entry_pa, enum pw_status st, int err)
 {

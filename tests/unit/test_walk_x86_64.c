@@ -429,50 +429,15 @@ static void test_run_boundaries(void **state)
 	}
 }
 
-/* The same for runs of step 0: empty entries around one mapped page. */
-static void test_empty_run_boundaries(void **state)
-{
-	uint64_t base = 0xffff888000200000ULL;
-
-	(void)state;
-	for (size_t b = 0; b < sizeof(run_breaks) / sizeof(run_breaks[0]); b++) {
-		struct fixture *f = fixture_new(f4);
-		struct notes c = { .all = 1 };
-		struct pw_visitor v = { .state = &c, .note = notes_note };
-		uint32_t at = run_breaks[b];
-		uint64_t at_va = base + ((uint64_t)at << 12);
-
-		map(f, at_va, 3, 0x400000 | P_KERN);
-		assert_int_equal(pw_walk_range(&f->sp, base, base + (2ULL << 20), &v), PW_OK);
-		/* [0, at) empty, [at] mapped, [at + 1, 512) empty unless at == 511. */
-		assert_int_equal(c.n, at == 511 ? 2 : 3);
-		assert_int_equal(c.st[0], PW_ST_NOT_PRESENT);
-		assert_int_equal(c.va[0], base);
-		assert_int_equal(c.end[0], at_va);
-		assert_int_equal(c.st[1], PW_ST_MAPPED);
-		assert_int_equal(c.va[1], at_va);
-		assert_int_equal(c.end[1], at_va + 4096);
-		if (at != 511) {
-			assert_int_equal(c.st[2], PW_ST_NOT_PRESENT);
-			assert_int_equal(c.va[2], at_va + 4096);
-			assert_int_equal(c.end[2], base + (2ULL << 20));
-		}
-		fixture_free(f);
-	}
-}
-
 /*
- * The same for runs of one repeated non-zero value (not-present entries that
- * keep a pfn, e.g. swap entries): a compare against the value, not against
- * zero.  The odd entry differs in one bit; the entries after it repeat the
+ * The same for runs of step 0: a PTE table of one repeated value with one odd
+ * entry at every block position.  The entries after the odd one repeat the
  * value again, so a compare that skipped it would merge them.
  */
-static void test_repeated_run_boundaries(void **state)
+static void check_repeated_runs(uint64_t value, uint64_t odd, enum pw_status odd_status)
 {
 	uint64_t base = 0xffff888000200000ULL;
-	const uint64_t value = 0x00000ffff1234000ULL, odd = value ^ (1ULL << 13);
 
-	(void)state;
 	for (size_t b = 0; b < sizeof(run_breaks) / sizeof(run_breaks[0]); b++) {
 		struct fixture *f = fixture_new(f4);
 		struct notes c = { .all = 1 };
@@ -481,24 +446,48 @@ static void test_repeated_run_boundaries(void **state)
 		uint64_t at_va = base + ((uint64_t)at << 12);
 
 		for (uint64_t i = 0; i < 512; i++)
-			map(f, base + (i << 12), 3, i == at ? odd : value);
+			if (value || i == at)
+				map(f, base + (i << 12), 3, i == at ? odd : value);
 		assert_int_equal(pw_walk_range(&f->sp, base, base + (2ULL << 20), &v), PW_OK);
+		/* [0, at) the value, [at] the odd one, [at + 1, 512) the value
+		 * unless at == 511. */
 		assert_int_equal(c.n, at == 511 ? 2 : 3);
 		assert_int_equal(c.st[0], PW_ST_NOT_PRESENT);
 		assert_int_equal(c.va[0], base);
 		assert_int_equal(c.end[0], at_va);
 		assert_int_equal(c.raw[0], value);
-		assert_int_equal(c.st[1], PW_ST_NOT_PRESENT);
+		assert_int_equal(c.st[1], odd_status);
 		assert_int_equal(c.va[1], at_va);
 		assert_int_equal(c.end[1], at_va + 4096);
 		assert_int_equal(c.raw[1], odd);
 		if (at != 511) {
+			assert_int_equal(c.st[2], PW_ST_NOT_PRESENT);
 			assert_int_equal(c.va[2], at_va + 4096);
 			assert_int_equal(c.end[2], base + (2ULL << 20));
 			assert_int_equal(c.raw[2], value);
 		}
 		fixture_free(f);
 	}
+}
+
+/* Empty entries around one mapped page: the zero compare (an OR of the loads). */
+static void test_empty_run_boundaries(void **state)
+{
+	(void)state;
+	check_repeated_runs(0, 0x400000 | P_KERN, PW_ST_MAPPED);
+}
+
+/*
+ * One repeated non-zero not-present value (entries that keep a pfn, e.g.
+ * swap entries) around one that differs in a single bit: the compare
+ * against the value.
+ */
+static void test_repeated_run_boundaries(void **state)
+{
+	const uint64_t value = 0x00000ffff1234000ULL;
+
+	(void)state;
+	check_repeated_runs(value, value ^ (1ULL << 13), PW_ST_NOT_PRESENT);
 }
 
 int main(void)
