@@ -458,7 +458,6 @@ static uint32_t run_extend_avx2(const uint8_t *tb, uint32_t i, uint32_t stop,
 	*next = (uint64_t)_mm256_extract_epi64(e0, 0);
 	return i;
 }
-#endif
 
 /* Whether the 32 entries at `at` all equal v (all zero when zero is set). */
 __attribute__((target("avx2"), always_inline))
@@ -509,6 +508,7 @@ static uint32_t run_extend_same_avx2(const uint8_t *tb, uint32_t i, uint32_t sto
 		i = stop;
 	return i;
 }
+#endif
 
 /* The fastest run extension this CPU has; the SSE2 one finishes what is left. */
 static uint32_t run_extend(const uint8_t *tb, uint32_t i, uint32_t stop, uint64_t *next,
