@@ -27,8 +27,12 @@
  * PW_LINE_MAX.
  */
 #define PW_LINE_MAX 512
-/* Text written to the stream at once: lines and markers (struct pw_ptdump). */
-#define PW_OUT_BYTES 8192
+/*
+ * Text written to the stream at once: lines and markers (struct pw_ptdump).
+ * A whole kernel's ptdump (about 25 KiB) is one fwrite(): a write(2) costs
+ * more than a microsecond here, and 8 KiB chunks were five of them a dump.
+ */
+#define PW_OUT_BYTES 65536
 
 /* k bytes of s; with a constant k the copy is a few moves. */
 static inline size_t pw_put_mem(char *buf, size_t n, const char *s, size_t k)

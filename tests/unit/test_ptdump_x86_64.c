@@ -182,6 +182,54 @@ static void test_range_dump_starts_at_its_marker(void **state)
 	syn_free(s);
 }
 
+/*
+ * More text than two output chunks (PW_OUT_BYTES): 3072 pages whose NX bit
+ * alternates are 3072 lines; every line must arrive once, whole and in order
+ * across the chunk boundaries.  The expected lines are printed here with
+ * printf in the kernel's format.
+ */
+static void test_text_longer_than_one_chunk(void **state)
+{
+	enum { PAGES = 3072 };
+	struct syn *s = syn_new(64 << 20, 32 << 20, "x86_64");
+	uint64_t root = syn_table(s, 4096);
+	char *out = NULL, *expect = NULL;
+	size_t out_len = 0, expect_len = 0;
+	struct pw_space sp;
+	struct pw_ptdump d;
+	struct pw_visitor v = { .state = &d, .note = pw_ptdump_note };
+	struct pw_ptdump_opts o = { 0 };
+	FILE *want = open_memstream(&expect, &expect_len);
+
+	(void)state;
+	assert_non_null(want);
+	for (uint64_t i = 0; i < PAGES; i++) {
+		uint64_t va = 0x200000 + i * 4096;
+
+		syn_map(s, &pw_format_x86_64_4level, root, va, 3,
+			(0x800000 + i * 4096) | P_USER | (i & 1 ? X86_PTE_NX : 0),
+			syn_x86_table_entry);
+		fprintf(want, "0x%016llx-0x%016llx   %9u%c USR RW                     %s pte\n",
+			(unsigned long long)va, (unsigned long long)(va + 4096), 4, 'K',
+			i & 1 ? "NX" : "x ");
+	}
+	fclose(want);
+	assert_true(expect_len > 2 * PW_OUT_BYTES);
+	o.fp = open_memstream(&out, &out_len);
+	assert_non_null(o.fp);
+	assert_int_equal(pw_space_init(&sp, &s->target, &pw_format_x86_64_4level, root), PW_OK);
+	pw_ptdump_begin(&d, sp.fmt, &pw_ptdump_style_x86_64, &o);
+	assert_int_equal(pw_walk_range(&sp, 0x200000, 0x200000 + PAGES * 4096, &v), PW_OK);
+	pw_ptdump_end(&d, 0x200000 + PAGES * 4096);
+	fclose(o.fp);
+	pw_space_release(&sp);
+	assert_int_equal(out_len, expect_len);
+	assert_string_equal(out, expect);
+	free(out);
+	free(expect);
+	syn_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +238,7 @@ int main(void)
 		cmocka_unit_test(test_excluded_table_line),
 		cmocka_unit_test(test_max_lines_marker),
 		cmocka_unit_test(test_range_dump_starts_at_its_marker),
+		cmocka_unit_test(test_text_longer_than_one_chunk),
 	};
 
 	return cmocka_run_group_tests_name("ptdump_x86_64", tests, NULL, NULL);
