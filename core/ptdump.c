@@ -202,7 +202,7 @@ static uint64_t marker_cut(const struct pw_ptdump *d, uint64_t va, uint64_t end,
 			break;
 		if (m <= va)
 			continue;
-		cut = va + ((m - va + span - 1) / span) * span;
+		cut = va + ((m - va + span - 1) & ~(span - 1)); /* span: a power of two */
 		if (cut > va && cut <= last)
 			return cut;
 	}

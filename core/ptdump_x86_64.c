@@ -50,23 +50,27 @@ static size_t x86_print_range(char *buf, size_t n, uint64_t start, uint64_t end,
 			      const struct pw_ptdump_key *k)
 {
 	uint64_t pr = k->prot;
+	/* printk_prot()'s 30 columns and the level's three letters, at fixed
+	 * offsets of a local array (plain stores), appended at once. */
+	char f[33];
 
 	n = pw_put_range_head(buf, n, start, end, "   ", end - start, "BKMGTPE");
 	if (!(pr & X86_PTE_PRESENT)) {
-		n = pw_put_str(buf, n, "                              ");
+		memset(f, ' ', 30);
 	} else {
-		n = PW_PUT_CHOICE(buf, n, usr, pr & X86_PTE_USER);
-		n = PW_PUT_CHOICE(buf, n, rw, pr & X86_PTE_RW);
-		n = PW_PUT_CHOICE(buf, n, pwt, pr & X86_PTE_PWT);
-		n = PW_PUT_CHOICE(buf, n, pcd, pr & X86_PTE_PCD);
-		n = PW_PUT_CHOICE(buf, n, pse, k->plevel <= 3 && (pr & X86_PTE_PSE));
-		n = PW_PUT_CHOICE(buf, n, pat, (k->plevel == 4 && (pr & X86_PTE_PAT)) ||
-					       ((k->plevel == 3 || k->plevel == 2) &&
-						(pr & X86_PTE_PAT_LARGE)));
-		n = PW_PUT_CHOICE(buf, n, glb, pr & X86_PTE_GLOBAL);
-		n = PW_PUT_CHOICE(buf, n, nx, pr & X86_PTE_NX);
+		memcpy(f, usr[(pr & X86_PTE_USER) != 0], 4);
+		memcpy(f + 4, rw[(pr & X86_PTE_RW) != 0], 3);
+		memcpy(f + 7, pwt[(pr & X86_PTE_PWT) != 0], 4);
+		memcpy(f + 11, pcd[(pr & X86_PTE_PCD) != 0], 4);
+		memcpy(f + 15, pse[k->plevel <= 3 && (pr & X86_PTE_PSE)], 4);
+		memcpy(f + 19, pat[(k->plevel == 4 && (pr & X86_PTE_PAT)) ||
+				   ((k->plevel == 3 || k->plevel == 2) && (pr & X86_PTE_PAT_LARGE))],
+		       4);
+		memcpy(f + 23, glb[(pr & X86_PTE_GLOBAL) != 0], 4);
+		memcpy(f + 27, nx[(pr & X86_PTE_NX) != 0], 3);
 	}
-	return pw_put_mem(buf, n, x86_level_names[k->plevel], 3); /* all three letters */
+	memcpy(f + 30, x86_level_names[k->plevel], 3); /* all three letters */
+	return pw_put_mem(buf, n, f, sizeof(f));
 }
 
 static int x86_prot_names(const struct pw_ptdump_key *k, const char **names, int max)

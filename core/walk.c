@@ -290,13 +290,19 @@ static inline __attribute__((always_inline)) void emit(struct range_walk *w, uin
 	w->v->note(w->v->state, &n);
 }
 
-static int check_interrupt(struct range_walk *w)
+/*
+ * Count entries about to be looked at; every PW_INTERRUPT_CHECK_EVERY of
+ * them ask the target whether the user wants to stop.  Asked once per table,
+ * not per entry: the largest table (arm64 64K granule) is 8192 entries.
+ */
+static int check_interrupt(struct range_walk *w, uint32_t entries)
 {
 	const struct pw_target *t = w->sp->target;
 
 	if (w->interrupted)
 		return 1;
-	if (++w->entries_seen < w->next_check)
+	w->entries_seen += entries;
+	if (w->entries_seen < w->next_check)
 		return 0;
 	w->next_check = w->entries_seen + PW_INTERRUPT_CHECK_EVERY;
 	if (t->interrupted && t->interrupted(t->ctx)) {
@@ -304,6 +310,24 @@ static int check_interrupt(struct range_walk *w)
 		w->err = PW_ERR_INTERRUPTED;
 	}
 	return w->interrupted;
+}
+
+/* Entries first..last of a table that lie outside its valid part (s390
+ * TF/TL): a note each. */
+static void emit_out_of_range(struct range_walk *w, int level, uint64_t table_pa,
+			      uint64_t base_lin, uint32_t first, uint32_t last)
+{
+	const struct pw_format *fmt = w->sp->fmt;
+	uint64_t span = pw_level_span(fmt, level);
+	const struct pw_entry hole = { .kind = PW_ENTRY_NONE,
+				       .why = "outside the table's valid part" };
+
+	for (uint64_t i = first; i <= last; i++) {
+		uint64_t va = base_lin + i * span;
+
+		emit(w, va, va + span - 1, level, 0, &hole, 0, table_pa,
+		     table_pa + i * fmt->entry_bytes, PW_ST_OUT_OF_RANGE, 0);
+	}
 }
 
 /*
@@ -321,11 +345,12 @@ struct run {
 	enum pw_status st;
 };
 
+/* Hand an active run to the visitor (callers test r->active: most entries
+ * start no run, and the test is cheaper than the call). */
 static void run_flush(struct range_walk *w, struct run *r, int level, uint64_t table_pa)
 {
-	if (r->active)
-		emit(w, r->va, r->va_last, level, r->raw, &r->e, r->eff, table_pa,
-		     r->entry_pa, r->st, 0);
+	emit(w, r->va, r->va_last, level, r->raw, &r->e, r->eff, table_pa,
+	     r->entry_pa, r->st, 0);
 	r->active = 0;
 }
 
@@ -508,6 +533,26 @@ static uint32_t run_extend_same_avx2(const uint8_t *tb, uint32_t i, uint32_t sto
 		i = stop;
 	return i;
 }
+
+/*
+ * How many of the eight entries at p equal n, n + step, ... before the
+ * first that does not (0-8): two compares and a bit count, where the scalar
+ * loop took a load, a compare and a branch an entry.
+ */
+__attribute__((target("avx2")))
+static uint32_t leading_run8_avx2(const uint8_t *p, uint64_t n, uint64_t step)
+{
+	const __m256i e0 = _mm256_set_epi64x((long long)(n + 3 * step), (long long)(n + 2 * step),
+					     (long long)(n + step), (long long)n);
+	const __m256i e1 = _mm256_add_epi64(e0, _mm256_set1_epi64x((long long)(4 * step)));
+	const __m256i *v = (const __m256i *)(const void *)p;
+	unsigned lo = (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(
+		_mm256_cmpeq_epi64(_mm256_loadu_si256(v), e0)));
+	unsigned hi = (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(
+		_mm256_cmpeq_epi64(_mm256_loadu_si256(v + 1), e1)));
+
+	return (uint32_t)__builtin_ctz(~(lo | hi << 4)); /* bit 8 of the complement is set */
+}
 #endif
 
 /* The fastest run extension this CPU has; the SSE2 one finishes what is left. */
@@ -519,6 +564,23 @@ static uint32_t run_extend(const uint8_t *tb, uint32_t i, uint32_t stop, uint64_
 #endif
 	uint64_t v;
 
+#if defined(__x86_64__)
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+	if (avx2 && stop - i >= PW_RUN_BLOCK) {
+		uint32_t k = leading_run8_avx2(tb + (size_t)(i + 1) * 8, *next, step);
+
+		i += k;
+		*next += k * step;
+		if (k < PW_RUN_BLOCK)
+			return i;
+		if (!step)
+			i = run_extend_same_avx2(tb, i, stop, *next);
+		else
+			i = run_extend_avx2(tb, i, stop, next, step);
+		return run_extend_native(tb, i, stop, next, step);
+	}
+#endif
 	/* Most runs of a real kernel's tables are a few entries long: look at
 	 * the next ones before setting up the vector loops. */
 	for (int k = 0; k < PW_RUN_BLOCK; k++) {
@@ -531,8 +593,6 @@ static uint32_t run_extend(const uint8_t *tb, uint32_t i, uint32_t stop, uint64_
 		*next += step;
 	}
 #if defined(__x86_64__)
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
 	if (avx2 && !step)
 		i = run_extend_same_avx2(tb, i, stop, *next);
 	else if (avx2)
@@ -557,7 +617,7 @@ static void walk_table(struct range_walk *w, int level, int depth,
 	uint32_t nent = pw_level_entries(fmt, level);
 	uint64_t tbl_first = base_lin;
 	uint64_t tbl_last = base_lin + span * nent - 1;
-	uint32_t i0, i1;
+	uint32_t i0, i1, lo, hi;
 	struct pw_entry hole = { .kind = PW_ENTRY_NONE, .why = "not walked" };
 	struct run run; /* only .active until a run starts: zeroing it all is per-table cost */
 	uint64_t mask = fmt->linear_addr_mask;
@@ -600,23 +660,23 @@ static void walk_table(struct range_walk *w, int level, int depth,
 	i0 = w->start > tbl_first ? (uint32_t)(((w->start - tbl_first) >> lv->va_shift)) : 0;
 	i1 = w->last < tbl_last ? (uint32_t)((w->last - tbl_first) >> lv->va_shift)
 				: nent - 1;
-	for (uint32_t i = i0; i <= i1 && !check_interrupt(w); i++) {
+	if (check_interrupt(w, i1 - i0 + 1))
+		return;
+	/* The valid part of the table (s390 TF/TL) is walked; the rest, on
+	 * either side, is a note per entry. */
+	lo = i0 > first ? i0 : first;
+	hi = i1 < last ? i1 : last;
+	if (first > i0)
+		emit_out_of_range(w, level, table_pa, base_lin, i0, first - 1 < i1 ? first - 1 : i1);
+	for (uint32_t i = lo; i <= hi; i++) {
 		uint64_t va = base_lin + (uint64_t)i * span;
 		uint64_t va_last = va + span - 1;
 		uint64_t entry_pa = table_pa + (uint64_t)i * fmt->entry_bytes;
 		struct pw_entry *e = &run.e; /* decoded in place: a run starts here */
-		uint64_t raw;
+		uint64_t raw = table_entry(sp, level, i);
 
-		if (i < first || i > last) {
+		if (run.active)
 			run_flush(w, &run, level, table_pa);
-			hole.addr = 0;
-			hole.why = "outside the table's valid part";
-			emit(w, va, va_last, level, 0, &hole, 0, table_pa,
-			     entry_pa, PW_ST_OUT_OF_RANGE, 0);
-			continue;
-		}
-		raw = table_entry(sp, level, i);
-		run_flush(w, &run, level, table_pa);
 		pw_decode(fmt, level, raw, e);
 		switch (e->kind) {
 		case PW_ENTRY_NONE:
@@ -654,6 +714,8 @@ static void walk_table(struct range_walk *w, int level, int depth,
 				   e->next_first, e->next_last,
 				   base_lin + (uint64_t)i * span, perm & e->perm,
 				   entry_pa, raw);
+			if (w->interrupted)
+				return;
 			/* The deeper walk may have reused this level's buffer. */
 			if (load_table(sp, level, table_pa))
 				return;
@@ -664,7 +726,7 @@ static void walk_table(struct range_walk *w, int level, int depth,
 		if (run.active && fmt->entry_bytes == 8) {
 			const uint8_t *tb = sp->buf[level].data;
 			int swap = fmt->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
-			uint32_t stop = i1 < last ? i1 : last, i_start = i;
+			uint32_t stop = hi;
 			uint64_t next = run.next_raw;
 
 			/* Never let the address field carry into the attributes (the
@@ -689,10 +751,12 @@ static void walk_table(struct range_walk *w, int level, int depth,
 			}
 			run.next_raw = next;
 			run.va_last = base_lin + (uint64_t)i * span + span - 1;
-			w->entries_seen += i - i_start;
 		}
 	}
-	run_flush(w, &run, level, table_pa);
+	if (run.active)
+		run_flush(w, &run, level, table_pa);
+	if (last < i1)
+		emit_out_of_range(w, level, table_pa, base_lin, last + 1 > i0 ? last + 1 : i0, i1);
 }
 
 int pw_walk_range(struct pw_space *sp, uint64_t start, uint64_t end,
