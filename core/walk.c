@@ -413,6 +413,13 @@ static uint32_t run_extend_native(const uint8_t *tb, uint32_t i, uint32_t stop,
 }
 
 #if defined(__x86_64__)
+/* The OR of X(0) .. X(7), as a tree: the vectors of 32 entries, combined. */
+#define PW_OR_TREE8(X)                                                         \
+	_mm256_or_si256(_mm256_or_si256(_mm256_or_si256(X(0), X(1)),           \
+					_mm256_or_si256(X(2), X(3))),          \
+			_mm256_or_si256(_mm256_or_si256(X(4), X(5)),           \
+					_mm256_or_si256(X(6), X(7))))
+
 /*
  * Whether the 32 entries at p equal the values expected there: eK (entries
  * 4K .. 4K+3) less `back`.  One vptest: a horizontal OR through general
@@ -425,11 +432,7 @@ static inline int block32_equal(const uint8_t *at, __m256i e0, __m256i e1, __m25
 {
 	const __m256i *p = (const __m256i *)(const void *)at;
 #define PW_DIFF(k) _mm256_xor_si256(_mm256_loadu_si256(p + (k)), _mm256_sub_epi64(e##k, back))
-	__m256i d = _mm256_or_si256(
-		_mm256_or_si256(_mm256_or_si256(PW_DIFF(0), PW_DIFF(1)),
-				_mm256_or_si256(PW_DIFF(2), PW_DIFF(3))),
-		_mm256_or_si256(_mm256_or_si256(PW_DIFF(4), PW_DIFF(5)),
-				_mm256_or_si256(PW_DIFF(6), PW_DIFF(7))));
+	__m256i d = PW_OR_TREE8(PW_DIFF);
 #undef PW_DIFF
 
 	return _mm256_testz_si256(d, d);
@@ -491,21 +494,14 @@ static inline int block32_same(const uint8_t *at, __m256i v, int zero)
 	const __m256i *p = (const __m256i *)(const void *)at;
 	__m256i d;
 
-	if (zero) {
-		d = _mm256_or_si256(
-			_mm256_or_si256(_mm256_or_si256(_mm256_loadu_si256(p), _mm256_loadu_si256(p + 1)),
-					_mm256_or_si256(_mm256_loadu_si256(p + 2), _mm256_loadu_si256(p + 3))),
-			_mm256_or_si256(_mm256_or_si256(_mm256_loadu_si256(p + 4), _mm256_loadu_si256(p + 5)),
-					_mm256_or_si256(_mm256_loadu_si256(p + 6), _mm256_loadu_si256(p + 7))));
-	} else {
+#define PW_LOAD(k) _mm256_loadu_si256(p + (k))
 #define PW_SAME(k) _mm256_xor_si256(_mm256_loadu_si256(p + (k)), v)
-		d = _mm256_or_si256(
-			_mm256_or_si256(_mm256_or_si256(PW_SAME(0), PW_SAME(1)),
-					_mm256_or_si256(PW_SAME(2), PW_SAME(3))),
-			_mm256_or_si256(_mm256_or_si256(PW_SAME(4), PW_SAME(5)),
-					_mm256_or_si256(PW_SAME(6), PW_SAME(7))));
+	if (zero)
+		d = PW_OR_TREE8(PW_LOAD);
+	else
+		d = PW_OR_TREE8(PW_SAME);
+#undef PW_LOAD
 #undef PW_SAME
-	}
 	return _mm256_testz_si256(d, d);
 }
 
