@@ -530,25 +530,6 @@ static uint32_t run_extend_same_avx2(const uint8_t *tb, uint32_t i, uint32_t sto
 	return i;
 }
 
-/*
- * How many of the eight entries at p equal n, n + step, ... before the
- * first that does not (0-8): two compares and a bit count, where the scalar
- * loop took a load, a compare and a branch an entry.
- */
-__attribute__((target("avx2")))
-static uint32_t leading_run8_avx2(const uint8_t *p, uint64_t n, uint64_t step)
-{
-	const __m256i e0 = _mm256_set_epi64x((long long)(n + 3 * step), (long long)(n + 2 * step),
-					     (long long)(n + step), (long long)n);
-	const __m256i e1 = _mm256_add_epi64(e0, _mm256_set1_epi64x((long long)(4 * step)));
-	const __m256i *v = (const __m256i *)(const void *)p;
-	unsigned lo = (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(
-		_mm256_cmpeq_epi64(_mm256_loadu_si256(v), e0)));
-	unsigned hi = (unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(
-		_mm256_cmpeq_epi64(_mm256_loadu_si256(v + 1), e1)));
-
-	return (uint32_t)__builtin_ctz(~(lo | hi << 4)); /* bit 8 of the complement is set */
-}
 #endif
 
 /* The fastest run extension this CPU has; the SSE2 one finishes what is left. */
@@ -560,23 +541,6 @@ static uint32_t run_extend(const uint8_t *tb, uint32_t i, uint32_t stop, uint64_
 #endif
 	uint64_t v;
 
-#if defined(__x86_64__)
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (avx2 && stop - i >= PW_RUN_BLOCK) {
-		uint32_t k = leading_run8_avx2(tb + (size_t)(i + 1) * 8, *next, step);
-
-		i += k;
-		*next += k * step;
-		if (k < PW_RUN_BLOCK)
-			return i;
-		if (!step)
-			i = run_extend_same_avx2(tb, i, stop, *next);
-		else
-			i = run_extend_avx2(tb, i, stop, next, step);
-		return run_extend_native(tb, i, stop, next, step);
-	}
-#endif
 	/* Most runs of a real kernel's tables are a few entries long: look at
 	 * the next ones before setting up the vector loops. */
 	for (int k = 0; k < PW_RUN_BLOCK; k++) {
@@ -589,6 +553,8 @@ static uint32_t run_extend(const uint8_t *tb, uint32_t i, uint32_t stop, uint64_
 		*next += step;
 	}
 #if defined(__x86_64__)
+	if (avx2 < 0)
+		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
 	if (avx2 && !step)
 		i = run_extend_same_avx2(tb, i, stop, *next);
 	else if (avx2)
