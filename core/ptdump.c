@@ -4,8 +4,10 @@
  * marker handling (mm/ptdump.c, arch/x86/mm/dump_pagetables.c), with the
  * look of a line left to the architecture's struct pw_ptdump_style.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ptwalk/ptdump.h"
 
@@ -21,11 +23,36 @@ void pw_ptdump_begin(struct pw_ptdump *d, const struct pw_format *fmt,
 	d->style = style;
 }
 
-/* Write out the text built so far. */
+/*
+ * Write out the text built so far: one write(2) on the stream's descriptor
+ * after whatever the stream still holds.  fwrite() would split a chunk larger
+ * than its buffer into two system calls, each costing as much as a tenth of a
+ * whole kernel's walk.  What write() does not take (an error, a stream with no
+ * descriptor such as a memory stream) goes through fwrite(), which then sets
+ * the stream's error flag the caller checks (a closed pipe).
+ */
 static void out_flush(struct pw_ptdump *d)
 {
-	if (d->out_len)
-		fwrite_unlocked(d->out, 1, d->out_len, d->o.fp);
+	const char *p = d->out;
+	size_t left = d->out_len;
+	int fd = fileno(d->o.fp);
+
+	if (left && fd >= 0 && fflush(d->o.fp) == 0) {
+		while (left) {
+			ssize_t n = write(fd, p, left);
+
+			if (n > 0) {
+				p += n;
+				left -= (size_t)n;
+			} else if (n < 0 && errno == EINTR) {
+				continue;
+			} else {
+				break;
+			}
+		}
+	}
+	if (left)
+		fwrite_unlocked(p, 1, left, d->o.fp);
 	d->out_len = 0;
 }
 

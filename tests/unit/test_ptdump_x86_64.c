@@ -6,12 +6,14 @@
  * "PWT ", "PCD ", "PSE ", "PAT ", "GLB ", "NX "/"x  ", then the level.
  */
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -188,25 +190,19 @@ static void test_range_dump_starts_at_its_marker(void **state)
  * across the chunk boundaries.  The expected lines are printed here with
  * printf in the kernel's format.
  */
-static void test_text_longer_than_one_chunk(void **state)
-{
-	enum { PAGES = 3072 };
-	struct syn *s = syn_new(64 << 20, 32 << 20, "x86_64");
-	uint64_t root = syn_table(s, 4096);
-	char *out = NULL, *expect = NULL;
-	size_t out_len = 0, expect_len = 0;
-	struct pw_space sp;
-	struct pw_ptdump d;
-	struct pw_visitor v = { .state = &d, .note = pw_ptdump_note };
-	struct pw_ptdump_opts o = { 0 };
-	FILE *want = open_memstream(&expect, &expect_len);
+enum { CHUNK_TEST_PAGES = 3072 };
 
-	(void)state;
+static struct syn *alternating_nx_pages(uint64_t *root, char **expect, size_t *expect_len)
+{
+	struct syn *s = syn_new(64 << 20, 32 << 20, "x86_64");
+	FILE *want = open_memstream(expect, expect_len);
+
 	assert_non_null(want);
-	for (uint64_t i = 0; i < PAGES; i++) {
+	*root = syn_table(s, 4096);
+	for (uint64_t i = 0; i < CHUNK_TEST_PAGES; i++) {
 		uint64_t va = 0x200000 + i * 4096;
 
-		syn_map(s, &pw_format_x86_64_4level, root, va, 3,
+		syn_map(s, &pw_format_x86_64_4level, *root, va, 3,
 			(0x800000 + i * 4096) | P_USER | (i & 1 ? X86_PTE_NX : 0),
 			syn_x86_table_entry);
 		fprintf(want, "0x%016llx-0x%016llx   %9u%c USR RW                     %s pte\n",
@@ -214,18 +210,100 @@ static void test_text_longer_than_one_chunk(void **state)
 			i & 1 ? "NX" : "x ");
 	}
 	fclose(want);
-	assert_true(expect_len > 2 * PW_OUT_BYTES);
-	o.fp = open_memstream(&out, &out_len);
-	assert_non_null(o.fp);
+	assert_true(*expect_len > 2 * PW_OUT_BYTES);
+	return s;
+}
+
+static void dump_alternating(struct syn *s, uint64_t root, FILE *fp)
+{
+	struct pw_space sp;
+	struct pw_ptdump d;
+	struct pw_visitor v = { .state = &d, .note = pw_ptdump_note };
+	struct pw_ptdump_opts o = { .fp = fp };
+	uint64_t end = 0x200000 + CHUNK_TEST_PAGES * 4096;
+
 	assert_int_equal(pw_space_init(&sp, &s->target, &pw_format_x86_64_4level, root), PW_OK);
 	pw_ptdump_begin(&d, sp.fmt, &pw_ptdump_style_x86_64, &o);
-	assert_int_equal(pw_walk_range(&sp, 0x200000, 0x200000 + PAGES * 4096, &v), PW_OK);
-	pw_ptdump_end(&d, 0x200000 + PAGES * 4096);
-	fclose(o.fp);
+	assert_int_equal(pw_walk_range(&sp, 0x200000, end, &v), PW_OK);
+	pw_ptdump_end(&d, end);
 	pw_space_release(&sp);
+}
+
+/* A memory stream: no descriptor, every chunk through fwrite(). */
+static void test_text_longer_than_one_chunk(void **state)
+{
+	char *out = NULL, *expect = NULL;
+	size_t out_len = 0, expect_len = 0;
+	uint64_t root;
+	struct syn *s = alternating_nx_pages(&root, &expect, &expect_len);
+	FILE *fp = open_memstream(&out, &out_len);
+
+	(void)state;
+	assert_non_null(fp);
+	dump_alternating(s, root, fp);
+	fclose(fp);
 	assert_int_equal(out_len, expect_len);
 	assert_string_equal(out, expect);
 	free(out);
+	free(expect);
+	syn_free(s);
+}
+
+/*
+ * A file stream, as crash's redirection gives: the chunks go to its
+ * descriptor directly, after the text the stream still buffers (written
+ * before the dump, it must come first).
+ */
+static void test_text_to_a_file_after_buffered_text(void **state)
+{
+	static const char before[] = "crash printed this first\n";
+	char *expect = NULL;
+	size_t expect_len = 0;
+	uint64_t root;
+	struct syn *s = alternating_nx_pages(&root, &expect, &expect_len);
+	FILE *fp = tmpfile();
+	char *back = malloc(expect_len + sizeof(before) + 16);
+	size_t got;
+
+	(void)state;
+	assert_non_null(fp);
+	assert_non_null(back);
+	fputs(before, fp);
+	dump_alternating(s, root, fp);
+	fputs("and this after\n", fp);
+	rewind(fp);
+	got = fread(back, 1, expect_len + sizeof(before) + 16, fp);
+	assert_int_equal(got, strlen(before) + expect_len + strlen("and this after\n"));
+	assert_memory_equal(back, before, strlen(before));
+	assert_memory_equal(back + strlen(before), expect, expect_len);
+	assert_memory_equal(back + strlen(before) + expect_len, "and this after\n", 15);
+	assert_false(ferror(fp));
+	fclose(fp);
+	free(back);
+	free(expect);
+	syn_free(s);
+}
+
+/* ptdump | head: the reader is gone; the stream's error flag says so. */
+static void test_text_to_a_closed_pipe_sets_the_error(void **state)
+{
+	char *expect = NULL;
+	size_t expect_len = 0;
+	uint64_t root;
+	struct syn *s = alternating_nx_pages(&root, &expect, &expect_len);
+	int ends[2];
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	FILE *fp;
+
+	(void)state;
+	assert_int_equal(pipe(ends), 0);
+	close(ends[0]);
+	fp = fdopen(ends[1], "w");
+	assert_non_null(fp);
+	dump_alternating(s, root, fp);
+	assert_true(ferror(fp));
+	fclose(fp);
+	signal(SIGPIPE, old);
 	free(expect);
 	syn_free(s);
 }
@@ -239,6 +317,8 @@ int main(void)
 		cmocka_unit_test(test_max_lines_marker),
 		cmocka_unit_test(test_range_dump_starts_at_its_marker),
 		cmocka_unit_test(test_text_longer_than_one_chunk),
+		cmocka_unit_test(test_text_to_a_file_after_buffered_text),
+		cmocka_unit_test(test_text_to_a_closed_pipe_sets_the_error),
 	};
 
 	return cmocka_run_group_tests_name("ptdump_x86_64", tests, NULL, NULL);
