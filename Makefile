@@ -140,13 +140,20 @@ $(BUILD)/obj/bench/bench_kdump.o: bench/bench_kdump.c bench/bench_layout.h $(HDR
 	$(CC) $(BASEFLAGS) $(CFLAGS) $(BATCH_CFLAGS) -Ibatch -Ibench -c $< -o $@
 $(BUILD)/bench-kdump: $(BENCH_KDUMP_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(BATCH_LIBS)
+# ptbench, inside crash: the extension's readmem backend (never installed).
+$(BUILD)/obj/bench/bench_crash.o: bench/bench_crash.c $(HDRS) $(wildcard extension/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -D$(CRASH_TARGET) -I/usr/include/crash -Iextension -c $< -o $@
+$(BUILD)/ptwalk-bench.so: $(BUILD)/obj/bench/bench_crash.o $(BUILD)/obj/extension/ext.o \
+		$(BUILD)/obj/extension/crash_target.o $(CORE_OBJS)
+	$(CC) -shared $(CFLAGS) -o $@ $^
 $(BUILD)/bench-mkvmcore: bench/mkvmcore.c bench/bench_layout.h
 	$(CC) $(BASEFLAGS) $(CFLAGS) -Ibench -o $@ $<
 $(BENCH_VMCORE): $(BUILD)/bench-mkvmcore
 	@mkdir -p $(dir $@)
 	$(BUILD)/bench-mkvmcore $@
 
-bench: $(BUILD)/bench $(BUILD)/bench-kdump $(BUILD)/ptwalk.so $(BENCH_VMCORE)
+bench: $(BUILD)/bench $(BUILD)/bench-kdump $(BUILD)/ptwalk.so $(BUILD)/ptwalk-bench.so $(BENCH_VMCORE)
 	@echo "== 1. in memory: synthetic target, memcpy floor"
 	$(BUILD)/bench
 	@echo; echo "== 2. synthetic ELF vmcore through libkdumpfile"
@@ -154,10 +161,10 @@ bench: $(BUILD)/bench $(BUILD)/bench-kdump $(BUILD)/ptwalk.so $(BENCH_VMCORE)
 	@set -e; for d in $(BENCH_DUMPS); do \
 		dir=$(PTWALK_CACHE)/dumps/$$d; \
 		[ -f $$dir/vmcore ] || $(MAKE) --no-print-directory dump-$$d; \
-		echo; echo "== 3. real dump $$d through libkdumpfile, and crash's vtop"; \
+		echo; echo "== 3. real dump $$d through libkdumpfile, then in crash: vtop, and ptdump against readmem"; \
 		$(BUILD)/bench-kdump --vtop-sample $(BUILD)/bench-vtop-$$d.txt $(BENCH_VTOP_N) $$dir/vmcore; \
 		/usr/bin/python3 bench/crash_vtop.py $(CURDIR)/$(BUILD)/ptwalk.so $$dir/vmlinux \
-			$$dir/vmcore $(BUILD)/bench-vtop-$$d.txt; \
+			$$dir/vmcore $(BUILD)/bench-vtop-$$d.txt $(CURDIR)/$(BUILD)/ptwalk-bench.so; \
 	done
 
 # ---- sample dumps and real-dump integration tests ----

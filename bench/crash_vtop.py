@@ -3,14 +3,18 @@
 """make bench: crash's own per-address translation (`vtop`) against ptdump,
 in one crash session on a real dump.
 
-  crash_vtop.py SO VMLINUX VMCORE SAMPLE
+  crash_vtop.py SO VMLINUX VMCORE SAMPLE [BENCH_SO]
 
 SAMPLE is bench-kdump's --vtop-sample file: "va pa" lines spread evenly
 over every mapped page of the kernel's default ptdump ranges, and the
 number of mapped pages.  crash runs `vtop` on each sampled address (each
 result compared with the walker's), then `ptdump` over the whole kernel
 (best of 3), with `!date` between the steps; the vtop time is scaled to
-all mapped pages."""
+all mapped pages.
+
+With BENCH_SO (build/ptwalk-bench.so), the same session then runs its
+`ptbench`: ptdump against the floor read through crash's own readmem, the
+extension's backend (bench/bench_crash.c)."""
 import os
 import subprocess
 import sys
@@ -23,6 +27,7 @@ from crashrun import parse_vtop  # noqa: E402
 
 def main():
     so, vmlinux, vmcore, sample = sys.argv[1:5]
+    bench_so = sys.argv[5] if len(sys.argv) > 5 else None
     pages, addrs = 0, []
     with open(sample) as f:
         for line in f:
@@ -38,6 +43,8 @@ def main():
         cmds.append("!date +MARK%s.%N")
         for _ in range(3):
             cmds += ["ptdump > /dev/null", "!date +MARK%s.%N"]
+        if bench_so:
+            cmds += [f"extend {bench_so}", "!echo PTBENCH", "ptbench -n 30"]
         cmds.append("quit")
         script = os.path.join(tmp, "cmds")
         with open(script, "w") as f:
@@ -63,6 +70,13 @@ def main():
     print(f"  ratio crash vtop (scaled) / ptdump in crash: {scaled / t_ptdump:.0f}x  "
           f"(goal >= 100x: {'met' if scaled / t_ptdump >= 100 else 'NOT met'})")
     print(f"RESULT crash-vtop pages={pages} vtop_scaled={scaled:.3f} ptdump_crash={t_ptdump:.6f}")
+    if bench_so:
+        out = p.stdout.split("PTBENCH\n", 1)
+        lines = [l for l in out[-1].splitlines() if l.startswith(("  ", "RESULT"))]
+        if len(out) != 2 or not any(l.startswith("RESULT crash-floor") for l in lines):
+            print("crash: ptbench: " + out[-1][-2000:])
+            return 1
+        print("\n".join(lines))
     if wrong:
         print(f"  crash's vtop disagrees on {len(wrong)} addresses, e.g. "
               + ", ".join(f"{va:#x}: walker {pa:#x}, vtop {g}" for va, pa, g in wrong[:3]))
