@@ -68,11 +68,21 @@ int pw_space_init(struct pw_space *sp, const struct pw_target *t,
 	sp->top_first = 0;
 	sp->top_last = pw_level_entries(fmt, 0) - 1;
 	for (int l = 0; l < fmt->nlevels; l++) {
-		sp->buf[l].data = t->alloc(t->ctx, fmt->level[l].table_bytes);
-		if (!sp->buf[l].data) {
+		uint32_t bytes = fmt->level[l].table_bytes;
+		/* Level 0 has no parent to read it ahead. */
+		uint32_t cap = l && bytes ? PW_READAHEAD_BYTES / bytes : 1;
+
+		if (cap < 1)
+			cap = 1;
+		if (cap > PW_READAHEAD_MAX)
+			cap = PW_READAHEAD_MAX;
+		sp->buf[l].window = t->alloc(t->ctx, (size_t)cap * bytes);
+		if (!sp->buf[l].window) {
 			pw_space_release(sp);
 			return PW_ERR_NOMEM;
 		}
+		sp->buf[l].data = sp->buf[l].window;
+		sp->buf[l].cap = cap;
 	}
 	return PW_OK;
 }
@@ -80,32 +90,78 @@ int pw_space_init(struct pw_space *sp, const struct pw_target *t,
 void pw_space_release(struct pw_space *sp)
 {
 	for (int l = 0; l < PW_MAX_LEVELS; l++) {
-		if (sp->buf[l].data)
-			sp->target->free(sp->target->ctx, sp->buf[l].data);
+		if (sp->buf[l].window)
+			sp->target->free(sp->target->ctx, sp->buf[l].window);
+		sp->buf[l].window = NULL;
 		sp->buf[l].data = NULL;
 		sp->buf[l].valid = 0;
+		sp->buf[l].count = 0;
 	}
 }
 
 void pw_space_invalidate(struct pw_space *sp)
 {
-	for (int l = 0; l < PW_MAX_LEVELS; l++)
+	for (int l = 0; l < PW_MAX_LEVELS; l++) {
 		sp->buf[l].valid = 0;
+		sp->buf[l].count = 0;
+	}
 }
 
-/* Read the table at pa into its level's buffer (the slow half of load_table). */
-static int __attribute__((noinline)) read_table(struct pw_space *sp, int level, uint64_t pa)
+/* Read the table at pa into window slot `slot` of its level. */
+static int read_slot(struct pw_space *sp, int level, uint32_t slot, uint64_t pa)
 {
 	struct pw_table_buf *b = &sp->buf[level];
 	uint32_t bytes = sp->fmt->level[level].table_bytes;
+	int err = pw_read_phys(sp->target, pa, b->window + (size_t)slot * bytes, bytes);
 
-	b->pa = pa;
-	b->valid = 1;
-	b->err = pw_read_phys(sp->target, pa, b->data, bytes);
+	b->win_pa[slot] = pa;
+	b->win_err[slot] = err;
 	sp->tables_read++;
-	if (!b->err)
+	if (!err)
 		sp->bytes_read += bytes;
+	return err;
+}
+
+/* Make window slot `slot` its level's current table. */
+static int use_slot(struct pw_space *sp, int level, uint32_t slot)
+{
+	struct pw_table_buf *b = &sp->buf[level];
+
+	b->data = b->window + (size_t)slot * sp->fmt->level[level].table_bytes;
+	b->pa = b->win_pa[slot];
+	b->err = b->win_err[slot];
+	b->valid = 1;
 	return b->err;
+}
+
+/* The window slot holding the table at pa, or -1. */
+static int window_slot(const struct pw_table_buf *b, uint64_t pa)
+{
+	for (uint32_t k = 0; k < b->count; k++)
+		if (b->win_pa[k] == pa)
+			return (int)k;
+	return -1;
+}
+
+/* Whether pa is the window's next table: the walk takes them in order. */
+static inline int window_next(const struct pw_table_buf *b, uint64_t pa)
+{
+	return b->cursor < b->count && b->win_pa[b->cursor] == pa;
+}
+
+/* The slow half of load_table: from the window, else read alone. */
+static int __attribute__((noinline)) read_table(struct pw_space *sp, int level, uint64_t pa)
+{
+	struct pw_table_buf *b = &sp->buf[level];
+	int slot = window_next(b, pa) ? (int)b->cursor : window_slot(b, pa);
+
+	if (slot < 0) {
+		slot = 0;
+		read_slot(sp, level, 0, pa);
+		b->count = 1;
+	}
+	b->cursor = (uint32_t)slot + 1;
+	return use_slot(sp, level, (uint32_t)slot);
 }
 
 /* Make the table at pa the current one of its level; read it whole, once. */
@@ -564,6 +620,55 @@ static uint32_t run_extend(const uint8_t *tb, uint32_t i, uint32_t stop, uint64_
 }
 
 /*
+ * Entry i of the current table at `level` names child table e->addr, which
+ * its level's window lacks: read it and the child tables named by the
+ * entries right after it (a run of table entries of the same child level
+ * with legal addresses, ancestors and repeated neighbours left out) into that window,
+ * back to back, up to its capacity.  Each table is still read once, whole,
+ * in walking order.
+ */
+static void read_ahead(struct range_walk *w, int level, int depth, uint32_t i, uint32_t hi,
+		       const struct pw_entry *e)
+{
+	struct pw_space *sp = w->sp;
+	const struct pw_format *fmt = sp->fmt;
+	int child = e->next_level;
+	struct pw_table_buf *b = &sp->buf[child];
+	uint32_t last = hi - i >= b->cap ? i + b->cap - 1 : hi;
+	uint64_t pa[PW_READAHEAD_MAX];
+	uint32_t n = 0;
+
+	/* A loop: walk_table() reports it and reads nothing. */
+	for (int d = 0; d <= depth; d++)
+		if (w->ancestors[d] == e->addr)
+			return;
+	pa[n++] = e->addr;
+	for (uint32_t j = i + 1; j <= last; j++) {
+		uint64_t raw = table_entry(sp, level, j);
+		struct pw_entry ce;
+		int taken = 0;
+
+		if (!raw)
+			break;
+		pw_decode(fmt, level, raw, &ce);
+		if (ce.kind != PW_ENTRY_TABLE || ce.next_level != child ||
+		    !table_pa_ok(sp, ce.addr))
+			break;
+		/* Repeats (a DAG) name the same table in neighbouring entries. */
+		taken = pa[n - 1] == ce.addr;
+		for (int d = 0; d <= depth && !taken; d++)
+			taken = w->ancestors[d] == ce.addr;
+		if (!taken)
+			pa[n++] = ce.addr;
+	}
+	for (uint32_t k = 0; k < n; k++)
+		read_slot(sp, child, k, pa[k]);
+	b->count = n;
+	b->cursor = 0;
+	b->valid = 0;
+}
+
+/*
  * Walk the table at table_pa (level `level`), whose entry i maps
  * va_of(i) .. va_of(i) + span - 1, restricted to the walk's bounds.
  */
@@ -672,6 +777,15 @@ static void walk_table(struct range_walk *w, int level, int depth,
 								: PW_ST_BAD_PFN, 0);
 				break;
 			}
+			/* Read ahead where the next entry looks like a sibling
+			 * (same attribute bits): dense children.  Elsewhere, as
+			 * in most of a real kernel's tables, a read ahead would
+			 * find nothing and only cost its look. */
+			if (sp->buf[e->next_level].cap > 1 && i < hi &&
+			    !((table_entry(sp, level, i + 1) ^ raw) & ~mask) &&
+			    !window_next(&sp->buf[e->next_level], e->addr) &&
+			    window_slot(&sp->buf[e->next_level], e->addr) < 0)
+				read_ahead(w, level, depth, i, hi, e);
 			walk_table(w, e->next_level, depth + 1, e->addr,
 				   e->next_first, e->next_last,
 				   base_lin + (uint64_t)i * span, perm & e->perm,

@@ -41,6 +41,19 @@ const char *pw_status_reason(const struct pw_translation *tr);
  */
 #define PW_DEFAULT_MAX_VISITS (4ULL << 20)
 
+/*
+ * Read-ahead: a table naming several child tables has up to this many of
+ * them read back to back, within PW_READAHEAD_BYTES per level, before the
+ * first is walked.  Each is still read once, whole.  A copy whose result
+ * is scanned at once stalls on it; copies in a row overlap (on the
+ * synthetic 64 GiB dump, copy then scan per table took 2.3x the copies
+ * alone, sixteen copies then sixteen scans 1.5x).
+ */
+#define PW_READAHEAD_MAX 16
+#ifndef PW_READAHEAD_BYTES
+#define PW_READAHEAD_BYTES (32u << 10)
+#endif
+
 /* The address space being walked. */
 struct pw_space {
 	const struct pw_target *target;
@@ -60,12 +73,21 @@ struct pw_space {
 	/* Counted by the walker: how many tables it read, for benches. */
 	uint64_t tables_read;
 	uint64_t bytes_read;
-	/* Per-level buffers: one whole table each, allocated by pw_space_init. */
+	/*
+	 * Per-level buffers, allocated by pw_space_init: the level's current
+	 * table (data), inside a window of up to PW_READAHEAD_MAX tables that
+	 * the walker reads back to back when a parent names several (walk.c).
+	 */
 	struct pw_table_buf {
 		uint64_t pa;
 		int valid;
 		int err;
 		uint8_t *data;
+		uint8_t *window;     /* cap tables of the level's table_bytes */
+		uint32_t cap, count; /* slots allocated, slots filled */
+		uint32_t cursor;     /* the slot the walk should ask for next */
+		uint64_t win_pa[PW_READAHEAD_MAX];
+		int win_err[PW_READAHEAD_MAX];
 	} buf[PW_MAX_LEVELS];
 };
 

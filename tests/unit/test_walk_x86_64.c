@@ -490,6 +490,114 @@ static void test_repeated_run_boundaries(void **state)
 	check_repeated_runs(value, value ^ (1ULL << 13), PW_ST_NOT_PRESENT);
 }
 
+/* What a walk said about each 2M slot of a window: mapped bytes, and the
+ * last status other than mapped or not-present. */
+#define SLOTS 64
+struct by_slot {
+	uint64_t base;
+	uint64_t mapped[SLOTS];
+	enum pw_status odd[SLOTS];
+	const uint64_t *reads;     /* the target's read count */
+	uint64_t reads_at_first;   /* its value at the first mapped note */
+};
+
+static void slot_note(void *state, const struct pw_note *n)
+{
+	struct by_slot *b = state;
+
+	for (uint64_t va = n->va; va < n->end; va = (va | ((2ULL << 20) - 1)) + 1) {
+		uint64_t k = (va - b->base) >> 21;
+		uint64_t slot_end = b->base + ((k + 1) << 21);
+		uint64_t end = n->end < slot_end ? n->end : slot_end;
+
+		assert_true(k < SLOTS);
+		if (n->status == PW_ST_MAPPED && !b->reads_at_first && b->reads)
+			b->reads_at_first = *b->reads;
+		if (n->status == PW_ST_MAPPED)
+			b->mapped[k] += end - va;
+		else if (n->status != PW_ST_NOT_PRESENT)
+			b->odd[k] = n->status;
+	}
+}
+
+/*
+ * Read-ahead: a PMD table whose entries 0..39 name 40 PTE tables (one 4K
+ * page mapped in each) has them read back to back, a window at a time.
+ * Every table is read once; a walk of part of the PMD reads only the PTE
+ * tables inside it; a child that is not in the dump, one that is the PMD
+ * itself, repeats of one child and a child whose entry differs in its
+ * attribute bits each come out as without read-ahead.
+ */
+static void test_read_ahead_children(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	uint64_t base = 0xffff888000000000ULL, pmd, pte[40];
+	struct by_slot b = { .base = base };
+	struct pw_visitor v = { .state = &b, .note = slot_note };
+	uint64_t window = PW_READAHEAD_BYTES / 4096 < PW_READAHEAD_MAX ? PW_READAHEAD_BYTES / 4096
+								       : PW_READAHEAD_MAX;
+
+	(void)state;
+	b.reads = &f->s->reads;
+	for (int k = 0; k < 40; k++) {
+		map(f, base + ((uint64_t)k << 21), 3, (0x100000 + (uint64_t)k * 4096) | P_KERN);
+		pte[k] = syn_entry_pa(f->s, f4, f->root, base + ((uint64_t)k << 21), 3) & ~0xfffULL;
+	}
+	pmd = syn_entry_pa(f->s, f4, f->root, base, 2) & ~0xfffULL;
+
+	/* Whole: pgd, pud, pmd and 40 PTE tables, each read once. */
+	assert_int_equal(pw_walk_range(&f->sp, base, base + ((uint64_t)SLOTS << 21), &v), PW_OK);
+	assert_int_equal(f->sp.tables_read, 43);
+	assert_int_equal(f->s->reads, 43);
+	/* The first page was seen with a whole window of PTE tables read. */
+	assert_true(window > 1);
+	assert_int_equal(b.reads_at_first, 3 + window);
+	for (int k = 0; k < SLOTS; k++) {
+		assert_int_equal(b.mapped[k], k < 40 ? 4096 : 0);
+		assert_int_equal(b.odd[k], 0);
+	}
+
+	/* Part: PMD entries 10..12 only; nothing read ahead past them. */
+	memset(b.mapped, 0, sizeof(b.mapped));
+	pw_space_invalidate(&f->sp);
+	f->sp.tables_read = 0;
+	f->s->reads = 0;
+	assert_int_equal(pw_walk_range(&f->sp, base + (10ULL << 21), base + (13ULL << 21), &v),
+			 PW_OK);
+	assert_int_equal(f->sp.tables_read, 3 + 3);
+	for (int k = 10; k < 13; k++)
+		assert_int_equal(b.mapped[k], 4096);
+
+	/* Entry 5's table excluded from the dump, entry 7 naming the PMD itself,
+	 * entries 21 and 22 naming entry 20's table, entry 30 with its
+	 * accessed bit clear (the others have it set). */
+	f->s->excluded[f->s->nexcluded++] = pte[5];
+	syn_put(f->s, pmd + 7 * 8, syn_x86_table_entry(f4, 2, pmd), 8);
+	syn_put(f->s, pmd + 21 * 8, syn_x86_table_entry(f4, 2, pte[20]), 8);
+	syn_put(f->s, pmd + 22 * 8, syn_x86_table_entry(f4, 2, pte[20]), 8);
+	syn_put(f->s, pmd + 30 * 8, syn_get(f->s, pmd + 30 * 8, 8) & ~X86_PTE_ACCESSED, 8);
+	memset(&b, 0, sizeof(b));
+	b.base = base;
+	pw_space_invalidate(&f->sp);
+	f->sp.tables_read = 0;
+	assert_int_equal(pw_walk_range(&f->sp, base, base + ((uint64_t)SLOTS << 21), &v), PW_OK);
+	/* pgd, pud, pmd, and 40 - 3 PTE tables (7 is the PMD, 21 and 22 are 20's). */
+	assert_int_equal(f->sp.tables_read, 3 + 37);
+	for (int k = 0; k < 40; k++) {
+		if (k == 5) {
+			assert_int_equal(b.odd[k], PW_ST_EXCLUDED);
+			assert_int_equal(b.mapped[k], 0);
+		} else if (k == 7) {
+			assert_int_equal(b.odd[k], PW_ST_LOOP);
+			assert_int_equal(b.mapped[k], 0);
+		} else {
+			assert_int_equal(b.odd[k], 0);
+			assert_int_equal(b.mapped[k], 4096);
+		}
+	}
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_run_boundaries),
 		cmocka_unit_test(test_empty_run_boundaries),
 		cmocka_unit_test(test_repeated_run_boundaries),
+		cmocka_unit_test(test_read_ahead_children),
 	};
 
 	return cmocka_run_group_tests_name("walk_x86_64", tests, NULL, NULL);
