@@ -325,6 +325,15 @@ struct range_walk {
 	int err;
 };
 
+/* Whether pa is one of the first n tables on the path down (a loop). */
+static inline int is_ancestor(const struct range_walk *w, int n, uint64_t pa)
+{
+	for (int d = 0; d < n; d++)
+		if (w->ancestors[d] == pa)
+			return 1;
+	return 0;
+}
+
 static inline __attribute__((always_inline)) void emit(struct range_walk *w, uint64_t lin, uint64_t lin_last, int level,
 		 uint64_t raw, const struct pw_entry *e, uint32_t eff,
 		 uint64_t table_pa, uint64_t entry_pa, enum pw_status st, int err)
@@ -639,14 +648,12 @@ static void read_ahead(struct range_walk *w, int level, int depth, uint32_t i, u
 	uint32_t n = 0;
 
 	/* A loop: walk_table() reports it and reads nothing. */
-	for (int d = 0; d <= depth; d++)
-		if (w->ancestors[d] == e->addr)
-			return;
+	if (is_ancestor(w, depth + 1, e->addr))
+		return;
 	pa[n++] = e->addr;
 	for (uint32_t j = i + 1; j <= last; j++) {
 		uint64_t raw = table_entry(sp, level, j);
 		struct pw_entry ce;
-		int taken = 0;
 
 		if (!raw)
 			break;
@@ -655,10 +662,7 @@ static void read_ahead(struct range_walk *w, int level, int depth, uint32_t i, u
 		    !table_pa_ok(sp, ce.addr))
 			break;
 		/* Repeats (a DAG) name the same table in neighbouring entries. */
-		taken = pa[n - 1] == ce.addr;
-		for (int d = 0; d <= depth && !taken; d++)
-			taken = w->ancestors[d] == ce.addr;
-		if (!taken)
+		if (pa[n - 1] != ce.addr && !is_ancestor(w, depth + 1, ce.addr))
 			pa[n++] = ce.addr;
 	}
 	for (uint32_t k = 0; k < n; k++)
@@ -699,13 +703,11 @@ static void walk_table(struct range_walk *w, int level, int depth,
 		return;
 	}
 	hole.addr = table_pa; /* the table the problem is about */
-	for (int d = 0; d < depth; d++) {
-		if (w->ancestors[d] == table_pa) {
-			hole.why = "table points to itself or an ancestor";
-			emit(w, tbl_first, tbl_last, level, parent_raw, &hole, 0,
-			     0, parent_entry_pa, PW_ST_LOOP, 0);
-			return;
-		}
+	if (is_ancestor(w, depth, table_pa)) {
+		hole.why = "table points to itself or an ancestor";
+		emit(w, tbl_first, tbl_last, level, parent_raw, &hole, 0,
+		     0, parent_entry_pa, PW_ST_LOOP, 0);
+		return;
 	}
 	w->ancestors[depth] = table_pa;
 	if (w->v->enter_table) {

@@ -50,9 +50,7 @@ const char *pw_status_reason(const struct pw_translation *tr);
  * alone, sixteen copies then sixteen scans 1.5x).
  */
 #define PW_READAHEAD_MAX 16
-#ifndef PW_READAHEAD_BYTES
 #define PW_READAHEAD_BYTES (32u << 10)
-#endif
 
 /* The address space being walked. */
 struct pw_space {

@@ -25,9 +25,10 @@ Checked against crash itself: the prompt comes back within a bound far
 below the uninterrupted time (measured first, in the same session); crash's
 `help -b` shows no GETBUF buffer in use and mallocs == frees after the
 interrupts; crash's RSS (/proc/PID/status) does not grow across five
-interrupted runs (not under ASan, whose quarantine keeps freed memory); `ptwalk` agrees with crash's `vtop` afterwards, `sys`
-answers, and a complete `ptdump -C` after the interrupts prints exactly
-what the first one printed."""
+interrupted runs (not under ASan, whose quarantine keeps freed memory);
+`ptwalk` agrees with crash's `vtop` afterwards, `sys` answers, and a
+complete `ptdump -C` after the interrupts prints exactly what the first one
+printed."""
 import os
 import pty
 import re
