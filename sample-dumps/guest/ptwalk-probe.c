@@ -280,6 +280,30 @@ static void report_iomem(void)
 	key("iomem.pmem.count=%d", npmem);
 }
 
+/*
+ * The kernel's own count of its direct map by page size (/proc/meminfo
+ * DirectMap4k/2M/1G on x86, kept by the code that maps and splits it):
+ * meminfo.directmap4k_kb=... .  The tests compare ptdump's direct map with it.
+ */
+static void report_directmap(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[256], size[16];
+	unsigned long long kb;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "DirectMap%15[0-9A-Za-z]: %llu kB", size, &kb) != 2)
+			continue;
+		for (char *c = size; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		key("meminfo.directmap%s_kb=%llu", size, kb);
+	}
+	fclose(f);
+}
+
 static int cpuinfo_has_flag(const char *flag)
 {
 	FILE *f = fopen("/proc/cpuinfo", "re");
@@ -397,6 +421,7 @@ int main(int argc, char **argv)
 	key("page_size=0x%lx", (unsigned long)sysconf(_SC_PAGESIZE));
 	int la57 = cpuinfo_has_flag("la57");
 	key("cpuinfo_la57=%d", la57);
+	key("cpuinfo_pse=%d", cpuinfo_has_flag("pse"));
 	key("high56_mmap=%s", high56_ok ? "ok" : strerror(high56_errno));
 	key("guest_paging_levels=%d", high56_ok ? 5 : 4);
 	if (read_text("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf)) == 0)
@@ -405,6 +430,7 @@ int main(int argc, char **argv)
 	if (read_text("/sys/devices/system/cpu/vulnerabilities/meltdown", buf, sizeof(buf)) == 0)
 		key("cpu_vuln_meltdown=%s", buf);
 	report_iomem();
+	report_directmap();
 
 	/* --- the pages ----------------------------------------------------------------- */
 	for (int i = 0; i < NDATA; i++) {
