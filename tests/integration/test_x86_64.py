@@ -177,6 +177,51 @@ def check_direct_map_covers_ram(d):
             va = r[1]
 
 
+def marker_span(d, name):
+    """[start, end) of a ptdump marker's region: up to the next marker."""
+    lo = d.markers[name]
+    return lo, min((va for va in d.markers.values() if va > lo), default=1 << 64)
+
+
+def check_direct_map_page_sizes_match_meminfo(d):
+    """The direct map's present bytes per page size in ptdump against the
+    kernel's own count, /proc/meminfo DirectMap4k/2M/1G, printed by the guest.
+    That count also moves when a 2M page of the kernel image's high mapping is
+    split (__split_large_page() counts any address virt_addr_valid() accepts,
+    and the image's are), so each 2M block of that mapping held in 4K entries
+    moves 2M from the 2M count to the 4K count (with PSE; without it the image
+    was mapped 4K from the start and nothing was split)."""
+    if "meminfo.directmap4k_kb" not in d.key:
+        return "skip"  # a dump made before the probe printed them
+    lo, hi = marker_span(d, "Low Kernel Mapping")
+    got = {"pte": 0, "pmd": 0, "pud": 0}
+    for r in d.ranges:
+        start, end = int(r["va_start"], 16), int(r["va_end"], 16)
+        if r["present"] and lo <= start and end <= hi:
+            assert r["level"] in got, r
+            got[r["level"]] += end - start
+    klo, khi = marker_span(d, "High Kernel Mapping")
+    split = set()
+    # Without PSE the image was never mapped in 2M pages: nothing was split.
+    for r in d.ranges if d.key.get("cpuinfo_pse") != "0" else ():
+        start, end = int(r["va_start"], 16), int(r["va_end"], 16)
+        if r["level"] == "pte" and klo <= start < khi:
+            split.update(range(start >> 21, ((end - 1) >> 21) + 1))
+    got["pte"] += len(split) << 21
+    got["pmd"] -= len(split) << 21
+    for level, size in (("pte", "4k"), ("pmd", "2m"), ("pud", "1g")):
+        want = int(d.key.get(f"meminfo.directmap{size}_kb", "0")) * 1024
+        assert got[level] == want, (f"direct map in {size.upper()} pages, with the {len(split)} "
+                                    f"split 2M blocks of the kernel image: ptdump {got[level]:#x}, "
+                                    f"meminfo {want:#x} ({got})")
+    if d.key.get("cpuinfo_pse") == "0":
+        # No PSE: the memmap is in base pages too (vmemmap_populate_basepages()).
+        vlo, vhi = marker_span(d, "Vmemmap")
+        levels = {r["level"] for r in d.ranges
+                  if r["present"] and vlo <= int(r["va_start"], 16) < vhi}
+        assert levels == {"pte"}, levels
+
+
 def check_user_pages_match_answer_key(d):
     walks = {int(r["va"], 16): r for r in jsonl(d.s1.out("user_walk"))}
     checked = 0
@@ -315,9 +360,10 @@ def check_triage_of_sysrq_panic(d):
 
 
 CHECKS = [check_paging_mode, check_markers_match_crash, check_sampled_addresses_match_vtop,
-          check_direct_map_covers_ram, check_user_pages_match_answer_key,
+          check_direct_map_covers_ram, check_direct_map_page_sizes_match_meminfo,
+          check_user_pages_match_answer_key,
           check_ptdump_text_is_kernel_format, check_bad_input_is_one_line,
           check_pti_user_copy, check_pfninfo_matches_kmem, check_integrity_of_healthy_dump,
           check_triage_of_sysrq_panic]
 
-SUITES = [(r"x86_64-([45]level|pti)", X86Dump, CHECKS)]
+SUITES = [(r"x86_64-([45]level|pti|4k-directmap)", X86Dump, CHECKS)]
