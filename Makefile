@@ -127,7 +127,7 @@ include sample-dumps/cross/cross.mk
 #    with make dump-NAME when missing), plus crash's vtop on a sample.
 BENCH_DATA   ?= $(PTWALK_CACHE)/bench
 BENCH_VMCORE := $(BENCH_DATA)/direct-map-64g.vmcore
-BENCH_DUMPS  ?= x86_64-5level x86_64-4level
+BENCH_DUMPS  ?= x86_64-5level x86_64-4level x86_64-4k-directmap
 BENCH_VTOP_N ?= 2000
 BENCH_KDUMP_OBJS := $(BUILD)/obj/bench/bench_kdump.o \
 	$(filter-out $(BUILD)/obj/batch/main.o,$(BATCH_OBJS)) $(CORE_OBJS)
