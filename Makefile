@@ -127,7 +127,8 @@ include sample-dumps/cross/cross.mk
 #    with make dump-NAME when missing), plus crash's vtop on a sample.
 BENCH_DATA   ?= $(PTWALK_CACHE)/bench
 BENCH_VMCORE := $(BENCH_DATA)/direct-map-64g.vmcore
-BENCH_DUMPS  ?= x86_64-5level x86_64-4level x86_64-4k-directmap
+BENCH_LARGE_DUMP ?= x86_64-4k-directmap
+BENCH_DUMPS  ?= x86_64-5level x86_64-4level $(BENCH_LARGE_DUMP)
 BENCH_VTOP_N ?= 2000
 BENCH_KDUMP_OBJS := $(BUILD)/obj/bench/bench_kdump.o \
 	$(filter-out $(BUILD)/obj/batch/main.o,$(BATCH_OBJS)) $(CORE_OBJS)
@@ -166,6 +167,8 @@ bench: $(BUILD)/bench $(BUILD)/bench-kdump $(BUILD)/ptwalk.so $(BUILD)/ptwalk-be
 		/usr/bin/python3 bench/crash_vtop.py $(CURDIR)/$(BUILD)/ptwalk.so $$dir/vmlinux \
 			$$dir/vmcore $(BUILD)/bench-vtop-$$d.txt $(CURDIR)/$(BUILD)/ptwalk-bench.so; \
 	done
+	@echo; echo "== 4. the real large dump again, libkdumpfile's cache (default 1024 pages) holding all its tables"
+	$(BUILD)/bench-kdump --cache-size 4096 $(PTWALK_CACHE)/dumps/$(BENCH_LARGE_DUMP)/vmcore
 
 # ---- sample dumps and real-dump integration tests ----
 -include sample-dumps/dumps.mk

@@ -63,6 +63,8 @@ struct batch_dump {
 	char btf_why[160];
 	struct dwarf_info *dwarf;  /* not owned: shared by every dump */
 	int no_btf;                /* --no-btf: tests, comparisons */
+	long cache_pages;          /* libkdumpfile's cache.size, set before the file
+				    * is opened (later, it breaks addrxlat); 0: its default */
 
 	unsigned used;             /* enum bd_source bits since bd_used_reset() */
 	char missing[BD_MISSING_MAX][64];

@@ -363,6 +363,12 @@ int bd_open(struct batch_dump *d, const char *path, int allow_convert,
 		say(why, why_len, "libkdumpfile: out of memory");
 		return -1;
 	}
+	if (d->cache_pages > 0 &&
+	    kdump_set_number_attr(d->kd, "cache.size", (kdump_num_t)d->cache_pages) != KDUMP_OK) {
+		say(why, why_len, "libkdumpfile: cache.size %ld: %s", d->cache_pages,
+		    kdump_get_err(d->kd));
+		return -1;
+	}
 	if (kdump_open_fd(d->kd, d->fd) != KDUMP_OK) {
 		const char *err = kdump_get_err(d->kd);
 

@@ -136,6 +136,7 @@ static void count_note(void *state, const struct pw_note *n)
 struct bench {
 	const char *path;
 	int synthetic;
+	long cache_pages;	/* --cache-size: libkdumpfile's cache.size, 0: its default */
 	struct batch_dump d;
 	struct pw_kernel k;
 	int have_kernel;
@@ -209,6 +210,7 @@ static int open_dump(struct bench *b, char *why, size_t len)
 
 	memset(&b->d, 0, sizeof(b->d));
 	b->d.fd = -1;
+	b->d.cache_pages = b->cache_pages;
 	if (bd_open(&b->d, b->path, 1, why, len))
 		return -1;
 	if (strcmp(b->d.arch, "x86_64") != 0) {
@@ -379,6 +381,7 @@ int main(int argc, char **argv)
 	kdump_num_t cache_pages = 0;
 	const char *how_kd = "";
 	int reps, argi = 1, profile_reps = 0;
+	long cache_size_arg = 0;
 	char why[512];
 	static uint8_t page[4096];
 	FILE *null;
@@ -390,6 +393,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[argi], "--profile") && argi + 1 < argc) {
 			/* Only warm ptdumps, for perf record. */
 			profile_reps = atoi(argv[++argi]);
+		} else if (!strcmp(argv[argi], "--cache-size") && argi + 1 < argc) {
+			/* libkdumpfile's page cache, in pages (its default: 1024). */
+			cache_size_arg = strtol(argv[++argi], NULL, 0);
 		} else if (!strcmp(argv[argi], "--vtop-sample") && argi + 2 < argc) {
 			sample_file = argv[++argi];
 			sample_n = strtoull(argv[++argi], NULL, 0);
@@ -398,11 +404,13 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argi + 1 != argc) {
-		fprintf(stderr, "usage: %s [--vtop-sample FILE N] [--profile REPS] [--synthetic] VMCORE\n",
+		fprintf(stderr, "usage: %s [--vtop-sample FILE N] [--profile REPS] [--cache-size PAGES] "
+			"[--synthetic] VMCORE\n",
 			argv[0]);
 		return 2;
 	}
 	b.path = argv[argi];
+	b.cache_pages = cache_size_arg;
 	if (open_dump(&b, why, sizeof(why))) {
 		fprintf(stderr, "bench-kdump: %s: %s\n", b.path, why);
 		return 1;
@@ -470,6 +478,7 @@ int main(int argc, char **argv)
 
 		memset(&fresh, 0, sizeof(fresh));
 		fresh.fd = -1;
+		fresh.cache_pages = b.cache_pages;
 		if (bd_open(&fresh, b.path, 1, why, sizeof(why))) {
 			fprintf(stderr, "bench-kdump: reopening: %s\n", why);
 			return 1;
