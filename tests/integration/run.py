@@ -64,6 +64,7 @@ def main():
                     continue
                 try:
                     if check(fx) == "skip":
+                        print(f"SKIP {name} {check.__name__}")
                         skipped += 1
                         continue
                     print(f"PASS {name} {check.__name__}")
