@@ -196,10 +196,13 @@ check: deps all lint unit unit-asan fuzz-smoke integration-asan integration
 demo: deps all dumps
 	bash scripts/demo.sh $(CURDIR)/$(BUILD)/ptwalk.so
 
-# clang-tidy with its default checks (see .clang-tidy) over everything in C.
+# clang-tidy with its default checks (see .clang-tidy) over everything in C but
+# the scenario kernel modules (built by Kbuild, against the guest's headers).
 lint:
 	clang-tidy --quiet $(CORE_SRCS) $(EXT_SRCS) tests/unit/*.c tests/fuzz/*.c bench/*.c -- \
 		-std=gnu11 -Iinclude -Iextension -Itests/unit -Ibatch -Ibench -I/usr/include/crash -D$(CRASH_TARGET)
+	clang-tidy --quiet batch/*.c tests/integration/*.c -- -std=gnu11 -Iinclude -Ibatch $(BATCH_CFLAGS)
+	clang-tidy --quiet sample-dumps/guest/*.c sample-dumps/modules/*/ptwalk-*.c -- -std=gnu11
 
 clean:
 	rm -rf $(BUILD)

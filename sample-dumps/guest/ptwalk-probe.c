@@ -211,11 +211,10 @@ static void report_page(const char *name, unsigned long va, const char *prot,
 		if (kpageflags(pfn, &flags) == 0)
 			key("page.%s.kpageflags=0x%llx", name, (unsigned long long)flags);
 	}
-	if (strlen(page_list) + strlen(name) + 2 < sizeof(page_list)) {
-		if (page_list[0])
-			strcat(page_list, " ");
-		strcat(page_list, name);
-	}
+	size_t used = strlen(page_list);
+
+	if (used + strlen(name) + 2 < sizeof(page_list))
+		snprintf(page_list + used, sizeof(page_list) - used, "%s%s", used ? " " : "", name);
 }
 
 /* AnonHugePages (kB) of the VMA that starts at va, from /proc/self/smaps; -1 if unknown. */
@@ -394,8 +393,7 @@ int main(int argc, char **argv)
 		fill_page(p, n_high56, VA_HIGH56);
 	}
 
-	unsigned n_huge = n;
-	n += HUGE_SZ / PAGE_SZ;
+	unsigned n_huge = n;	/* the last region: its pages are n_huge on, nothing after */
 	p = map_fixed(VA_HUGE, HUGE_SZ, "huge");
 	if (!p)
 		return 1;
