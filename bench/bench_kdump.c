@@ -381,7 +381,6 @@ int main(int argc, char **argv)
 	kdump_num_t cache_pages = 0;
 	const char *how_kd = "";
 	int reps, argi = 1, profile_reps = 0;
-	long cache_size_arg = 0;
 	char why[512];
 	static uint8_t page[4096];
 	FILE *null;
@@ -395,7 +394,7 @@ int main(int argc, char **argv)
 			profile_reps = atoi(argv[++argi]);
 		} else if (!strcmp(argv[argi], "--cache-size") && argi + 1 < argc) {
 			/* libkdumpfile's page cache, in pages (its default: 1024). */
-			cache_size_arg = strtol(argv[++argi], NULL, 0);
+			b.cache_pages = strtol(argv[++argi], NULL, 0);
 		} else if (!strcmp(argv[argi], "--vtop-sample") && argi + 2 < argc) {
 			sample_file = argv[++argi];
 			sample_n = strtoull(argv[++argi], NULL, 0);
@@ -410,7 +409,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	b.path = argv[argi];
-	b.cache_pages = cache_size_arg;
 	if (open_dump(&b, why, sizeof(why))) {
 		fprintf(stderr, "bench-kdump: %s: %s\n", b.path, why);
 		return 1;

@@ -25,6 +25,7 @@
  * Build (host): gcc -static -O2 -Wall -Wextra -o ptwalk-probe ptwalk-probe.c
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -296,8 +297,7 @@ static void report_directmap(void)
 		if (sscanf(line, "DirectMap%15[0-9A-Za-z]: %llu kB", size, &kb) != 2)
 			continue;
 		for (char *c = size; *c; c++)
-			if (*c >= 'A' && *c <= 'Z')
-				*c = (char)(*c - 'A' + 'a');
+			*c = (char)tolower((unsigned char)*c);
 		key("meminfo.directmap%s_kb=%llu", size, kb);
 	}
 	fclose(f);

@@ -200,10 +200,11 @@ def check_direct_map_page_sizes_match_meminfo(d):
         if r["present"] and lo <= start and end <= hi:
             assert r["level"] in got, r
             got[r["level"]] += end - start
+    no_pse = d.key.get("cpuinfo_pse") == "0"
     klo, khi = marker_span(d, "High Kernel Mapping")
     split = set()
     # Without PSE the image was never mapped in 2M pages: nothing was split.
-    for r in d.ranges if d.key.get("cpuinfo_pse") != "0" else ():
+    for r in () if no_pse else d.ranges:
         start, end = int(r["va_start"], 16), int(r["va_end"], 16)
         if r["level"] == "pte" and klo <= start < khi:
             split.update(range(start >> 21, ((end - 1) >> 21) + 1))
@@ -214,7 +215,7 @@ def check_direct_map_page_sizes_match_meminfo(d):
         assert got[level] == want, (f"direct map in {size.upper()} pages, with the {len(split)} "
                                     f"split 2M blocks of the kernel image: ptdump {got[level]:#x}, "
                                     f"meminfo {want:#x} ({got})")
-    if d.key.get("cpuinfo_pse") == "0":
+    if no_pse:
         # No PSE: the memmap is in base pages too (vmemmap_populate_basepages()).
         vlo, vhi = marker_span(d, "Vmemmap")
         levels = {r["level"] for r in d.ranges
