@@ -78,6 +78,17 @@ $(BUILD)/unit-asan/%: $(BUILD)/asan/tests/unit/%.o $(BUILD)/libcore-asan.a
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -g $(SANFLAGS) -o $@ $^ -lcmocka
 
+# ptwalk-batch's readers of dump contents, over crafted memory.
+BATCH_UNIT_OBJS := batch/printk.o batch/types_btf.o
+$(BUILD)/unit/test_batch_hostile: $(BUILD)/obj/tests/unit/test_batch_hostile.o \
+		$(BATCH_UNIT_OBJS:%=$(BUILD)/obj/%) $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lbpf
+$(BUILD)/unit-asan/test_batch_hostile: $(BUILD)/asan/tests/unit/test_batch_hostile.o \
+		$(BATCH_UNIT_OBJS:%=$(BUILD)/asan/%) $(BUILD)/libcore-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(SANFLAGS) -o $@ $^ -lcmocka -lbpf
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 

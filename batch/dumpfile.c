@@ -176,11 +176,13 @@ static int s390x_elf_fix(int in, const char *path, char *why, size_t why_len)
 		goto patch;
 	/* No copy_file_range here (old kernel, other filesystems): by hand. */
 	if (ftruncate(out, 0)) {
+		say(why, why_len, "cannot copy %s to $TMPDIR: %s", path, strerror(errno));
 		close(out);
 		return -1;
 	}
 	buf = malloc(COPY_CHUNK);
 	if (!buf) {
+		say(why, why_len, "out of memory");
 		close(out);
 		return -1;
 	}
@@ -194,6 +196,11 @@ static int s390x_elf_fix(int in, const char *path, char *why, size_t why_len)
 		pos += n;
 	}
 	free(buf);
+	if (n < 0) {
+		say(why, why_len, "cannot read %s: %s", path, strerror(errno));
+		close(out);
+		return -1;
+	}
 patch:
 	/* Elf64_Ehdr: e_shoff at 40 (8 bytes), e_shnum at 60, e_shstrndx at 62. */
 	if (pwrite_all(out, zero, 8, 40) || pwrite_all(out, zero, 2, 60) ||

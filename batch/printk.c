@@ -27,6 +27,15 @@
 #define PRB_MAX_COUNT_BITS 22
 #define PRB_MAX_SIZE_BITS 28
 
+/* A struct prb_desc is 24 bytes and a printk_info 88 in 6.1; allow for growth. */
+#define PRB_MAX_RECORD 4096
+
+/* Whether an n-byte field at off lies inside a record of size bytes. */
+static int field_fits(uint64_t off, uint64_t n, uint64_t size)
+{
+	return off <= size && size - off >= n;
+}
+
 struct prb_layout {
 	uint64_t desc_ring, text_ring;
 	uint64_t count_bits, descs, infos, head_id, tail_id;
@@ -69,6 +78,22 @@ static int layout(struct batch_dump *d, struct prb_layout *l, char *why, size_t 
 		snprintf(why, why_len, "no size of struct prb_desc / printk_info");
 		return -1;
 	}
+	/*
+	 * The offsets and sizes come from the dump (VMCOREINFO or its BTF): every
+	 * field read from a descriptor or an info record must lie inside it, and
+	 * the sizes bound what count_bits may make us allocate.
+	 */
+	if (!l->desc_size || l->desc_size > PRB_MAX_RECORD || !l->info_size ||
+	    l->info_size > PRB_MAX_RECORD || !field_fits(l->state_var, 8, l->desc_size) ||
+	    l->text_blk_lpos > l->desc_size ||
+	    !field_fits(l->lpos_begin, 8, l->desc_size - l->text_blk_lpos) ||
+	    !field_fits(l->lpos_next, 8, l->desc_size - l->text_blk_lpos) ||
+	    !field_fits(l->ts_nsec, 8, l->info_size) || !field_fits(l->text_len, 2, l->info_size)) {
+		snprintf(why, why_len, "printk ringbuffer layout implausible (prb_desc %llu bytes, "
+			 "printk_info %llu bytes, a field outside its record)",
+			 (unsigned long long)l->desc_size, (unsigned long long)l->info_size);
+		return -1;
+	}
 	return 0;
 }
 
@@ -106,6 +131,12 @@ static int put(struct out *o, const char *s, size_t n)
 	return 0;
 }
 
+static void keep_tail(struct out *o, size_t n)
+{
+	memmove(o->buf, o->buf + o->len - n, n + 1);
+	o->len = n;
+}
+
 char *bd_read_log(struct batch_dump *d, size_t max_bytes, size_t *len, char *why, size_t why_len)
 {
 	const struct pw_target *t = &d->target;
@@ -116,6 +147,7 @@ char *bd_read_log(struct batch_dump *d, size_t max_bytes, size_t *len, char *why
 	uint8_t *descs = NULL, *infos = NULL, *data = NULL;
 	struct out o = { 0 };
 	unsigned long records = 0;
+	uint64_t text_total = 0;
 
 	*len = 0;
 	if (pw_symbol(t, "prb", &prb_sym)) {
@@ -180,6 +212,14 @@ char *bd_read_log(struct batch_dump *d, size_t max_bytes, size_t *len, char *why
 				dlen -= 8; /* the block's id */
 				if (text_len > dlen)
 					text_len = dlen;
+				/*
+				 * A real ring's blocks are disjoint, so its records hold no
+				 * more than the ring; corrupt descriptors may all name one
+				 * block.
+				 */
+				text_total += 8 + text_len;
+				if (text_total > size)
+					break;
 				sn = snprintf(stamp, sizeof(stamp), "[%5llu.%06llu] ",
 					      (unsigned long long)(ts / 1000000000ULL),
 					      (unsigned long long)(ts % 1000000000ULL / 1000));
@@ -188,6 +228,9 @@ char *bd_read_log(struct batch_dump *d, size_t max_bytes, size_t *len, char *why
 				    put(&o, "\n", 1))
 					goto nomem;
 				records++;
+				/* No more in memory than twice what is kept. */
+				if (max_bytes && o.len > 2 * max_bytes)
+					keep_tail(&o, max_bytes);
 			}
 		}
 		if (id == (head & DESC_ID_MASK))
@@ -203,10 +246,8 @@ char *bd_read_log(struct batch_dump *d, size_t max_bytes, size_t *len, char *why
 		return NULL;
 	}
 	/* Keep the tail: the last oops is at the end. */
-	if (max_bytes && o.len > max_bytes) {
-		memmove(o.buf, o.buf + o.len - max_bytes, max_bytes + 1);
-		o.len = max_bytes;
-	}
+	if (max_bytes && o.len > max_bytes)
+		keep_tail(&o, max_bytes);
 	*len = o.len;
 	if (!records)
 		snprintf(why, why_len, "the printk ringbuffer holds no readable record");

@@ -60,12 +60,15 @@ static int vmcoreinfo_num(struct batch_dump *d, const char *key, int base, int64
 
 static void note_missing(struct batch_dump *d, const char *what, const char *name)
 {
+	char entry[sizeof(d->missing[0])];
+
 	if (d->nmissing >= BD_MISSING_MAX)
 		return;
+	snprintf(entry, sizeof(entry), "%s %s", what, name);
 	for (int i = 0; i < d->nmissing; i++)
-		if (strncmp(d->missing[i], name, strlen(name)) == 0)
+		if (strcmp(d->missing[i], entry) == 0)
 			return;
-	snprintf(d->missing[d->nmissing++], sizeof(d->missing[0]), "%s %s", what, name);
+	memcpy(d->missing[d->nmissing++], entry, sizeof(entry));
 }
 
 /* ---- memory ---- */

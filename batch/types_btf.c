@@ -22,6 +22,9 @@
 #define BTF_SCAN_CHUNK (1u << 20)
 #define BTF_MAX_SIZE (64u << 20)
 #define BTF_HDR_LEN 24
+/* Candidate headers tried in a scan: real images have one or two; a hostile
+ * one could have millions, each a full load. */
+#define BTF_SCAN_LOADS 16
 
 struct btf_enum_slot {
 	const char *name;
@@ -109,6 +112,7 @@ struct btf_info *btf_open_dump(struct batch_dump *d, char *why, size_t why_len)
 	int nmissing = d->nmissing;
 	uint64_t start, stop, stext;
 	struct btf_info *b = NULL;
+	unsigned loads = 0;
 	uint8_t *buf;
 
 	/* Finding BTF is not an analysis: keep the source bookkeeping clean. */
@@ -140,7 +144,7 @@ struct btf_info *btf_open_dump(struct batch_dump *d, char *why, size_t why_len)
 		for (size_t off = 0; off < BTF_SCAN_CHUNK && !b; off += 4) {
 			uint64_t size = btf_header_size(buf + off, be);
 
-			if (size)
+			if (size && loads++ < BTF_SCAN_LOADS)
 				b = load(d, va + off, size, "scan");
 		}
 	}
@@ -165,8 +169,16 @@ static int find_composite(const struct btf *btf, const char *name)
 	return id;
 }
 
+/*
+ * The dump's BTF is input: a struct made of anonymous members of its own
+ * type would fan out exponentially within the depth limit, so the whole
+ * search also has a budget of members visited (a real lookup needs a few
+ * hundred at most).
+ */
+#define BTF_MEMBER_BUDGET 65536
+
 static int member_in(const struct btf *btf, int id, const char *member, uint64_t base,
-		     uint64_t *off, int depth)
+		     uint64_t *off, int depth, unsigned *budget)
 {
 	const struct btf_type *t = btf__type_by_id(btf, (uint32_t)id);
 	const struct btf_member *m;
@@ -176,7 +188,12 @@ static int member_in(const struct btf *btf, int id, const char *member, uint64_t
 	m = btf_members(t);
 	for (unsigned i = 0; i < btf_vlen(t); i++, m++) {
 		uint64_t here = base + btf_member_bit_offset(t, i) / 8;
-		const char *name = btf__name_by_offset(btf, m->name_off);
+		const char *name;
+
+		if (!*budget)
+			return PW_ERR_NOTFOUND;
+		--*budget;
+		name = btf__name_by_offset(btf, m->name_off);
 
 		if (name && *name) {
 			if (strcmp(name, member) == 0) {
@@ -187,7 +204,7 @@ static int member_in(const struct btf *btf, int id, const char *member, uint64_t
 		}
 		/* An anonymous struct or union: its members belong to t. */
 		if (member_in(btf, btf__resolve_type(btf, m->type), member, here, off,
-			      depth + 1) == PW_OK)
+			      depth + 1, budget) == PW_OK)
 			return PW_OK;
 	}
 	return PW_ERR_NOTFOUND;
@@ -196,10 +213,11 @@ static int member_in(const struct btf *btf, int id, const char *member, uint64_t
 int btfi_member(struct btf_info *b, const char *type, const char *member, uint64_t *off)
 {
 	int id = find_composite(b->btf, type);
+	unsigned budget = BTF_MEMBER_BUDGET;
 
 	if (id < 0)
 		return PW_ERR_NOTFOUND;
-	return member_in(b->btf, id, member, 0, off, 0);
+	return member_in(b->btf, id, member, 0, off, 0, &budget);
 }
 
 int btfi_size(struct btf_info *b, const char *type, uint64_t *size)
@@ -227,9 +245,12 @@ static uint64_t hash(const char *s)
 
 static void enum_insert(struct btf_info *b, const char *name, int64_t value)
 {
-	size_t i = hash(name) & (b->nenum_slots - 1);
+	size_t i;
 
-	for (; b->enums[i].name; i = (i + 1) & (b->nenum_slots - 1))
+	/* A name offset past the string section has no name (libbpf: NULL). */
+	if (!name || !*name)
+		return;
+	for (i = hash(name) & (b->nenum_slots - 1); b->enums[i].name; i = (i + 1) & (b->nenum_slots - 1))
 		if (strcmp(b->enums[i].name, name) == 0)
 			return; /* the first definition wins */
 	b->enums[i].name = name;
