@@ -4,13 +4,56 @@
 
 #include "ptwalk/json.h"
 
+/*
+ * The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), 0 if it is not one.  Strings
+ * from a dump (a task's comm, cut at 15 bytes by the kernel) need not be.
+ */
+static int utf8_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (p[0] == 0xe0)
+		lo = 0xa0;
+	else if (p[0] == 0xed)
+		hi = 0x9f;
+	else if (p[0] == 0xf0)
+		lo = 0x90;
+	else if (p[0] == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (int i = 2; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 void pw_json_str(FILE *fp, const char *s)
 {
 	fputc('"', fp);
 	for (; s && *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
-		if (c == '"' || c == '\\')
+		if (c >= 0x80) {
+			int n = utf8_len((const unsigned char *)s);
+
+			if (!n) {
+				fputs("\\ufffd", fp); /* not UTF-8: the replacement character */
+				continue;
+			}
+			fwrite(s, 1, (size_t)n, fp);
+			s += n - 1;
+		} else if (c == '"' || c == '\\')
 			fprintf(fp, "\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", fp);
