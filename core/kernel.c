@@ -230,8 +230,11 @@ int pw_kernel_find_task(struct pw_kernel *k, const char *spec,
 			return fill_task(k, &o, pos, out, why, why_len);
 		if (!by_addr) {
 			err = pw_read_kvirt_uint(k->t, pos + o.pid, 4, &v);
-			if (err)
-				break;
+			if (err) {
+				say(why, why_len, "task list broken: the pid of task_struct 0x%llx: %s",
+				    (unsigned long long)pos, pw_strerror(err));
+				return err;
+			}
 			pid = (int32_t)v;
 			if (pid == (int64_t)want)
 				return fill_task(k, &o, pos, out, why, why_len);
@@ -246,7 +249,13 @@ int pw_kernel_find_task(struct pw_kernel *k, const char *spec,
 		if (pos == init_task)
 			break;
 	}
-	say(why, why_len, "no task with %s %s in init_task.tasks",
-	    by_addr ? "address" : "pid", spec);
+	if (pos != init_task) {
+		say(why, why_len, "task list broken: no way back to init_task within %u tasks",
+		    (unsigned)PW_MAX_TASKS);
+		return PW_ERR_LIMIT;
+	}
+	/* init_task.tasks links thread-group leaders only; the threads share their mm. */
+	say(why, why_len, "no task with %s %s in init_task.tasks (thread-group leaders: "
+	    "give a thread's leader)", by_addr ? "address" : "pid", spec);
 	return PW_ERR_NOTFOUND;
 }

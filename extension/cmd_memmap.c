@@ -12,7 +12,7 @@ int memmap_open(struct memmap_ctx *m)
 	if (ctx_open(&m->c))
 		return -1;
 	if (pw_memmap_open(&m->mm, &m->c.k, m->c.why, sizeof(m->c.why))) {
-		error(INFO, "cannot read the memory model: %s\n", m->c.why);
+		ctx_error(&m->c, NULL, "cannot read the memory model: %s", m->c.why);
 		ctx_close(&m->c);
 		return -1;
 	}
@@ -101,10 +101,11 @@ void cmd_pgmap(void)
 	if (parse_only_json_option(&json))
 		return;
 	memset(&m, 0, sizeof(m));
+	m.c.json = json;
 	if (memmap_open(&m))
 		return;
 	if (m.pgmap_problem)
-		error(INFO, "%s\n", m.pgmap_problem);
+		ctx_error(&m.c, NULL, "%s", m.pgmap_problem);
 	else if (!m.npgmaps && !json)
 		fprintf(fp, "no dev_pagemap in pgmap_array: this kernel has no ZONE_DEVICE memory\n");
 	for (int i = 0; i < m.npgmaps; i++) {
@@ -249,26 +250,34 @@ void cmd_pfninfo(void)
 		return;
 	}
 	memset(&m, 0, sizeof(m));
+	m.c.json = json;
 	if (memmap_open(&m))
 		return;
 	if (m.pgmap_problem)
-		error(INFO, "%s; verdicts ignore ZONE_DEVICE\n", m.pgmap_problem);
+		ctx_warning(&m.c, "%s; verdicts ignore ZONE_DEVICE", m.pgmap_problem);
 	for (; args[optind]; optind++) {
 		struct pw_pfninfo pi;
 		uint64_t v, pfn;
 
 		if (parse_address(args[optind], &v)) {
-			error(INFO, "invalid number: %s\n", args[optind]);
+			ctx_error(&m.c, args[optind], "invalid number: %s", args[optind]);
 			continue;
 		}
 		if (mode == 's') {
 			if (pw_page_to_pfn(&m.mm, v, &pfn)) {
-				error(INFO, "%llx is not inside the memmap (vmemmap %llx)\n",
-				      (unsigned long long)v, (unsigned long long)m.mm.vmemmap);
+				ctx_error(&m.c, args[optind], "%llx is not inside the memmap (vmemmap %llx)",
+					  (unsigned long long)v, (unsigned long long)m.mm.vmemmap);
 				continue;
 			}
+		} else if (mode == 'p') {
+			pfn = v >> 12;
+		} else if (v >> 52) {
+			/* Its physical address would not fit in 64 bits. */
+			ctx_error(&m.c, args[optind], "pfn %llx is beyond any physical address",
+				  (unsigned long long)v);
+			continue;
 		} else {
-			pfn = mode == 'p' ? v >> 12 : v;
+			pfn = v;
 		}
 		pw_pfninfo(&m.mm, m.pgmaps, m.npgmaps, pfn, &pi);
 		if (json)

@@ -35,14 +35,14 @@ static int mm_has_pgstes(struct ctx *c, const struct space_choice *sc, int *allo
 	int err = pw_s390x_mm_pgste(&c->k, sc->task.mm, alloc, has);
 
 	if (err) {
-		error(INFO, "cannot read mm->context of pid %lld: %s\n",
-		      (long long)sc->task.pid, pw_strerror(err));
+		ctx_error(c, NULL, "cannot read mm->context of pid %lld: %s",
+			  (long long)sc->task.pid, pw_strerror(err));
 		return 0;
 	}
 	if (!*alloc && !*has) {
-		error(INFO, "pid %lld (%s) has no PGSTEs: its mm->context has alloc_pgste=0 "
-		      "and has_pgste=0, so its page tables are 2K fragments\n",
-		      (long long)sc->task.pid, sc->task.comm);
+		ctx_error(c, NULL, "pid %lld (%s) has no PGSTEs: its mm->context has alloc_pgste=0 "
+			  "and has_pgste=0, so its page tables are 2K fragments",
+			  (long long)sc->task.pid, sc->task.comm);
 		return 0;
 	}
 	return 1;
@@ -76,8 +76,8 @@ static void pgste_line(const struct space_choice *sc, uint64_t va, uint64_t pte_
 		g->uc, g->in, g->vsie, pw_pgste_usage_name(g->usage), g->zero, g->nodat);
 }
 
-static void pgste_one(struct pw_space *sp, const struct space_choice *sc, uint64_t va,
-		      int json, int *printed_header)
+static void pgste_one(const struct ctx *c, struct pw_space *sp, const struct space_choice *sc,
+		      const char *arg, uint64_t va, int *printed_header)
 {
 	struct pw_translation tr;
 	struct pw_pgste g;
@@ -88,36 +88,36 @@ static void pgste_one(struct pw_space *sp, const struct space_choice *sc, uint64
 
 	pw_translate(sp, va, &tr);
 	if (tr.status == PW_ST_OUT_OF_RANGE) {
-		error(INFO, "%llx: no PGSTE: the address is beyond what ASCE %llx translates "
-		      "(designation type %llu, table length %llu)\n", (unsigned long long)va,
-		      (unsigned long long)sc->root,
-		      (unsigned long long)((sc->root & S390_ASCE_TYPE_MASK) >> 2),
-		      (unsigned long long)(sc->root & S390_ASCE_TABLE_LENGTH));
+		ctx_error(c, arg, "%llx: no PGSTE: the address is beyond what ASCE %llx translates "
+			  "(designation type %llu, table length %llu)", (unsigned long long)va,
+			  (unsigned long long)sc->root,
+			  (unsigned long long)((sc->root & S390_ASCE_TYPE_MASK) >> 2),
+			  (unsigned long long)(sc->root & S390_ASCE_TABLE_LENGTH));
 		return;
 	}
 	why = pw_pgste_check(sp, &tr);
 	if (why) {
-		error(INFO, "%llx: no PGSTE: %s\n", (unsigned long long)va, why);
+		ctx_error(c, arg, "%llx: no PGSTE: %s", (unsigned long long)va, why);
 		return;
 	}
 	err = pw_pgste_read(sp, &tr, &raw);
 	if (err) {
-		error(INFO, "%llx: the PGSTE is not readable: %s\n", (unsigned long long)va,
-		      pw_strerror(err));
+		ctx_error(c, arg, "%llx: the PGSTE is not readable: %s", (unsigned long long)va,
+			  pw_strerror(err));
 		return;
 	}
 	last = &tr.step[tr.nsteps - 1];
 	pw_pgste_decode(raw, &g);
-	if (!json && !*printed_header) {
+	if (!c->json && !*printed_header) {
 		pgste_header();
 		*printed_header = 1;
 	}
-	pgste_line(sc, va, last->entry_pa, last->raw, &g, json);
+	pgste_line(sc, va, last->entry_pa, last->raw, &g, c->json);
 }
 
 /* Every PTE slot of the page tables that map [start, end). */
-static void pgste_range(struct pw_space *sp, const struct space_choice *sc, uint64_t start,
-			uint64_t end, int json)
+static void pgste_range(const struct ctx *c, struct pw_space *sp, const struct space_choice *sc,
+			uint64_t start, uint64_t end)
 {
 	struct pgste_range_stats st;
 	struct pw_translation tr;
@@ -143,8 +143,8 @@ static void pgste_range(struct pw_space *sp, const struct space_choice *sc, uint
 
 			if (last && last->level == S390_LEVEL_PAGE) {
 				/* A page table without PGSTEs in a PGSTE mm: odd; say so. */
-				error(INFO, "%llx: %s\n", (unsigned long long)va,
-				      pw_pgste_check(sp, &tr));
+				ctx_error(c, NULL, "%llx: %s", (unsigned long long)va,
+					  pw_pgste_check(sp, &tr));
 				lvl = S390_LEVEL_SEGMENT;
 			}
 			if (tr.status == PW_ST_OUT_OF_RANGE)
@@ -156,7 +156,7 @@ static void pgste_range(struct pw_space *sp, const struct space_choice *sc, uint
 			continue;
 		}
 		if (pw_pgste_read(sp, &tr, &raw)) {
-			error(INFO, "%llx: the PGSTE is not readable\n", (unsigned long long)va);
+			ctx_error(c, NULL, "%llx: the PGSTE is not readable", (unsigned long long)va);
 			raw = 0;
 		}
 		pw_pgste_decode(raw, &g);
@@ -172,17 +172,17 @@ static void pgste_range(struct pw_space *sp, const struct space_choice *sc, uint
 		 * empty one, or a non-zero PGSTE. */
 		if (last->raw != S390_PTE_INVALID || raw) {
 			st.used++;
-			if (!json && !printed_header) {
+			if (!c->json && !printed_header) {
 				pgste_header();
 				printed_header = 1;
 			}
-			pgste_line(sc, va, last->entry_pa, last->raw, &g, json);
+			pgste_line(sc, va, last->entry_pa, last->raw, &g, c->json);
 		}
 		va += 4096;
 		if (va == 0)
 			break;
 	}
-	if (json) {
+	if (c->json) {
 		fprintf(fp, "{\"type\":\"histogram\",\"pid\":%lld,\"start\":\"0x%llx\",\"end\":\"0x%llx\","
 			"\"page_tables\":%llu,\"slots\":%llu,\"listed\":%llu,\"stable\":%llu,"
 			"\"unused\":%llu,\"pot-volatile\":%llu,\"volatile\":%llu,\"zero\":%llu,"
@@ -234,10 +234,12 @@ void cmd_pgste(void)
 		cmd_usage(pc->curcmd, SYNOPSIS);
 		return;
 	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.json = json;
 	if (ctx_open(&ctx))
 		return;
 	if (!is_s390x(&ctx)) {
-		error(INFO, "only s390x page tables have PGSTEs\n");
+		ctx_error(&ctx, NULL, "only s390x page tables have PGSTEs");
 		ctx_close(&ctx);
 		return;
 	}
@@ -247,8 +249,8 @@ void cmd_pgste(void)
 		return;
 	}
 	if (pw_kernel_space(&ctx.k, &sp, sc.root)) {
-		error(INFO, "cannot walk the ASCE %llx of pid %lld: its type or length does not fit\n",
-		      (unsigned long long)sc.root, (long long)sc.task.pid);
+		ctx_error(&ctx, NULL, "cannot walk the ASCE %llx of pid %lld: its type or length does not fit",
+			  (unsigned long long)sc.root, (long long)sc.task.pid);
 		ctx_close(&ctx);
 		return;
 	}
@@ -262,16 +264,16 @@ void cmd_pgste(void)
 			(long long)sc.task.pid, sc.task.comm, (unsigned long long)sc.task.mm,
 			(unsigned long long)sc.root, alloc, has);
 	if (have_range) {
-		pgste_range(&sp, &sc, range[0], range[1], json);
+		pgste_range(&ctx, &sp, &sc, range[0], range[1]);
 	} else {
 		for (; args[optind]; optind++) {
 			uint64_t va;
 
 			if (parse_hex(args[optind], &va)) {
-				error(INFO, "invalid address: %s (not hex)\n", args[optind]);
+				ctx_error(&ctx, args[optind], "invalid address: %s (not hex)", args[optind]);
 				continue;
 			}
-			pgste_one(&sp, &sc, va, json, &printed_header);
+			pgste_one(&ctx, &sp, &sc, args[optind], va, &printed_header);
 		}
 	}
 	pw_space_release(&sp);

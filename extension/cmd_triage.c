@@ -131,6 +131,7 @@ void cmd_pttriage(void)
 	if (parse_only_json_option(&json))
 		return;
 	memset(&m, 0, sizeof(m));
+	m.c.json = json;
 	if (memmap_open(&m))
 		return;
 	len = capture_log(&log);
@@ -142,8 +143,11 @@ void cmd_pttriage(void)
 	pw_oops_parse(log, len, o);
 	if (o->have_fault_addr)
 		pw_classify_value(&m.mm, m.pgmaps, m.npgmaps, o->fault_addr, &fault);
-	/* crash's panic task; a user fault address is walked in its own mm. */
-	pw_triage_task(&m.c.k, CURRENT_TASK(), "crash knows no panic task",
+	/*
+	 * crash's panic task, not the current context (`set` moves that); a
+	 * user fault address is walked in its own mm.
+	 */
+	pw_triage_task(&m.c.k, tt->panic_task, "crash knows no panic task",
 		       o->have_fault_addr ? &fault : NULL, pt);
 	for (int i = 0; i < o->nregs; i++)
 		pw_classify_value(&m.mm, m.pgmaps, m.npgmaps, o->reg[i].value, &regs[i]);
@@ -166,6 +170,8 @@ void cmd_pttriage(void)
 				fputc('\n', fp);
 				if (pt->walked)
 					user_walk_line(pt);
+				else if (fault.cls == PW_VAL_USER && pt->why[0])
+					fprintf(fp, "  not walked in the panic task's mm: %s\n", pt->why);
 			}
 			for (int i = 0; i < o->nregs; i++) {
 				/* Control registers and flags are not pointers. */

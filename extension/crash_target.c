@@ -120,6 +120,9 @@ static int crash_interrupted(void *ctx)
 
 void crash_target_init(struct pw_target *t)
 {
+	/* ferror(fp) means "the reader went away" to this command only: an
+	 * error flag an earlier command left on stdout would stop every walk. */
+	clearerr(fp);
 	memset(t, 0, sizeof(*t));
 	if (machine_type("X86_64"))
 		t->arch = "x86_64";

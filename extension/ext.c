@@ -2,16 +2,18 @@
 /* Shared parts of the crash commands: context, parsing, choosing a space. */
 #include "defs.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 
 #include "ext.h"
+#include "ptwalk/json.h"
 
 int ctx_open(struct ctx *c)
 {
 	crash_target_init(&c->t);
 	if (pw_kernel_open(&c->k, &c->t, c->why, sizeof(c->why))) {
-		error(INFO, "cannot read the kernel's page-table layout: %s\n", c->why);
+		ctx_error(c, NULL, "cannot read the kernel's page-table layout: %s", c->why);
 		return -1;
 	}
 	return 0;
@@ -22,11 +24,32 @@ void ctx_close(struct ctx *c)
 	pw_kernel_close(&c->k);
 }
 
+void ctx_say(const struct ctx *c, const char *key, const char *arg, const char *msg)
+{
+	if (!c->json) {
+		error(INFO, "%s\n", msg);
+		return;
+	}
+	fputc('{', fp);
+	if (arg) {
+		fputs("\"arg\":", fp);
+		pw_json_str(fp, arg);
+		fputc(',', fp);
+	}
+	fprintf(fp, "\"%s\":", key);
+	pw_json_str(fp, msg);
+	fputs("}\n", fp);
+}
+
 /* Parse a hex address the way crash does (optional 0x). */
 int parse_hex(const char *s, uint64_t *out)
 {
+	const char *digits = s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? s + 2 : s;
 	char *end;
 
+	/* strtoull() would also take "-1", "+5" and leading blanks. */
+	if (!isxdigit((unsigned char)digits[0]))
+		return -1;
 	errno = 0;
 	*out = strtoull(s, &end, 16);
 	return errno || end == s || *end ? -1 : 0;
@@ -55,12 +78,12 @@ int choose_task(struct ctx *c, const char *spec, struct pw_task *task)
 		err = pw_kernel_task_at(&c->k, CURRENT_TASK(), task, c->why,
 					sizeof(c->why));
 	if (err) {
-		error(INFO, "%s\n", c->why);
+		ctx_error(c, spec, "%s", c->why);
 		return -1;
 	}
 	if (!task->mm) {
-		error(INFO, "task %lld (%s) is a kernel thread: it has no user address space; use -k\n",
-		      (long long)task->pid, task->comm);
+		ctx_error(c, spec, "task %lld (%s) is a kernel thread: it has no user address space; use -k",
+			  (long long)task->pid, task->comm);
 		return -1;
 	}
 	return 0;
@@ -83,7 +106,7 @@ int choose_space(struct ctx *c, int kernel, int pti_user, const char *task_spec,
 	if (pti_user) {
 		if (!c->k.arch->user_root ||
 		    c->k.arch->user_root(&c->k, sc->root, &sc->root)) {
-			error(INFO, "this kernel runs without page-table isolation: there is no separate user copy of the page tables\n");
+			ctx_error(c, NULL, "this kernel runs without page-table isolation: there is no separate user copy of the page tables");
 			return -1;
 		}
 	}

@@ -17,7 +17,24 @@ struct ctx {
 	struct pw_target t;
 	struct pw_kernel k;
 	char why[WHY_LEN];
+	int json;               /* the command's -j: messages as JSON records */
 };
+
+/*
+ * One message line.  In text mode crash's error(INFO) ("ptwalk: ...").  With
+ * -j a record of its own, {"arg":...,"error":...} (or "warning"), so that the
+ * output stays one JSON object a line: crash copies error(INFO) lines into
+ * a redirection or a pipe.  arg (may be NULL): the argument it is about.
+ */
+void ctx_say(const struct ctx *c, const char *key, const char *arg, const char *msg);
+#define ctx_msg_(c, key, arg, ...)                                    \
+	do {                                                           \
+		char msg_[WHY_LEN + 160];                              \
+		snprintf(msg_, sizeof(msg_), __VA_ARGS__);             \
+		ctx_say(c, key, arg, msg_);                            \
+	} while (0)
+#define ctx_error(c, arg, ...) ctx_msg_(c, "error", arg, __VA_ARGS__)
+#define ctx_warning(c, ...) ctx_msg_(c, "warning", NULL, __VA_ARGS__)
 
 /* The address space a command works on. */
 struct space_choice {

@@ -24,6 +24,8 @@ char *help_ptwalk[] = {
 	"    -j  print one JSON object per address: va, space, status, pa (null",
 	"        when unmapped), page_size, reason, levels[] with level, table_pa,",
 	"        index, entry_pa, entry, flags.  64-bit values are \"0x...\" strings.",
+	"        An argument that cannot be walked gets {\"arg\", \"error\"} instead",
+	"        of an error line (so does every -j command's).",
 	"",
 	"  Without -k, -u or -c, addresses in the upper half are kernel addresses",
 	"  and lower-half ones belong to the current context, as with vtop.",

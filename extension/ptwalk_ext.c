@@ -146,6 +146,7 @@ static void cmd_ptwalk(void)
 		return;
 	}
 	memset(&m, 0, sizeof(m));
+	m.c.json = json;
 	if (ctx_open(&m.c))
 		return;
 	/* The memory model explains broken walks; without it, walks still work. */
@@ -166,13 +167,13 @@ static void cmd_ptwalk(void)
 		int use_kernel;
 
 		if (parse_address(args[optind], &va)) {
-			error(INFO, "invalid address: %s (not hex, not a symbol)\n",
-			      args[optind]);
+			ctx_error(&m.c, args[optind], "invalid address: %s (not hex, not a symbol)",
+				  args[optind]);
 			continue;
 		}
 		if (!pw_va_canonical(m.c.k.fmt, va)) {
-			error(INFO, "%llx is not a canonical address for %s\n",
-			      (unsigned long long)va, m.c.k.fmt->name);
+			ctx_error(&m.c, args[optind], "%llx is not a canonical address for %s",
+				  (unsigned long long)va, m.c.k.fmt->name);
 			continue;
 		}
 		/* Without -k/-u/-c the address decides, as with crash's vtop. */
@@ -180,7 +181,8 @@ static void cmd_ptwalk(void)
 		if (choose_space(&m.c, use_kernel, pti, task_spec, &sc))
 			continue;
 		if (pw_kernel_space(&m.c.k, &sp, sc.root)) {
-			error(INFO, "cannot walk root %llx\n", (unsigned long long)sc.root);
+			ctx_error(&m.c, args[optind], "cannot walk root %llx",
+				  (unsigned long long)sc.root);
 			break;
 		}
 		pw_translate(&sp, va, &tr);
@@ -263,7 +265,7 @@ static void cmd_ptdump(void)
 	struct memmap_ctx m;
 	struct pw_checker chk;
 	struct pw_visitor also;
-	int err;
+	int err = PW_OK;
 
 	while ((c = getopt(argcnt, args, "c:r:pjukC")) != EOF) {
 		switch (c) {
@@ -289,10 +291,14 @@ static void cmd_ptdump(void)
 		return;
 	}
 	memset(&m, 0, sizeof(m));
+	m.c.json = json;
 	if (check ? memmap_open(&m) : ctx_open(&m.c))
 		return;
 	if (choose_space(&m.c, task_spec == NULL, pti, task_spec, &sc) ||
-	    pw_kernel_space(&m.c.k, &sp, sc.root)) {
+	    (err = pw_kernel_space(&m.c.k, &sp, sc.root)) != PW_OK) {
+		if (err != PW_OK)
+			ctx_error(&m.c, NULL, "cannot walk root %llx: %s",
+				  (unsigned long long)sc.root, pw_strerror(err));
 		if (check)
 			memmap_close(&m);
 		else
@@ -307,7 +313,7 @@ static void cmd_ptdump(void)
 	o.nmarkers = m.c.k.nmarkers;
 	if (check) {
 		if (m.pgmap_problem)
-			error(INFO, "%s; ZONE_DEVICE checks skipped\n", m.pgmap_problem);
+			ctx_warning(&m.c, "%s; ZONE_DEVICE checks skipped", m.pgmap_problem);
 		pw_checker_init(&chk, &m.mm, m.pgmaps, m.npgmaps,
 				(sc.have_task ? PW_CHECK_USER_MM : 0) |
 				(pti ? PW_CHECK_PTI_USER_ROOT : 0));
@@ -327,7 +333,7 @@ static void cmd_ptdump(void)
 			    check ? &also : NULL);
 	/* A closed pipe (ptdump | head) is not worth a message; Ctrl-C is. */
 	if (err && !ferror(fp))
-		error(INFO, "stopped: %s\n", pw_strerror(err));
+		ctx_error(&m.c, NULL, "stopped: %s", pw_strerror(err));
 	if (check) {
 		pw_checker_finish(&chk);
 		if (!err)

@@ -64,7 +64,7 @@ def normalize_status(records):
 
 def sample_addresses(records, n):
     """Addresses in present ranges: every range once (up to n/2), then at random."""
-    present = [r for r in records if r["type"] == "range" and r["present"] and "pa_start" in r]
+    present = [r for r in records if r.get("type") == "range" and r["present"] and "pa_start" in r]
     rng = random.Random(20201105)
     chosen = set()
     for r in present[:n // 2]:
@@ -210,9 +210,9 @@ def check_batch_ptdump_records_equal_crash(d):
         mine = normalize_status(rec["ptdump"]["records"])
         assert mine == crash, (mode, next(((a, b) for a, b in zip(mine, crash) if a != b),
                                           (len(mine), len(crash))))
-        ranges = [r for r in crash if r["type"] == "range"]
+        ranges = [r for r in crash if r.get("type") == "range"]
         assert rec["ptdump"]["ranges"] == len(ranges)
-        markers = [(m["name"], m["va"]) for m in crash if m["type"] == "marker"]
+        markers = [(m["name"], m["va"]) for m in crash if m.get("type") == "marker"]
         assert set(markers) <= {(m["name"], m["va"]) for m in rec["ptdump"]["markers"]}
     for mode, rec in (("btf", d.phys), ("dwarf", d.dwarf_phys))[2 - len(d.modes()):]:
         mine = normalize_status(rec["ptdump"]["records"])
@@ -236,8 +236,8 @@ def without_section_misjudgement(d, records):
 
 def check_batch_anomalies_equal_crash(d):
     crash = jsonl(d.s.out("check"))
-    anomalies = normalize_status([r for r in crash if r["type"] == "anomaly"])
-    summary = [r for r in crash if r["type"] == "summary"]
+    anomalies = normalize_status([r for r in crash if r.get("type") == "anomaly"])
+    summary = [r for r in crash if r.get("type") == "summary"]
     assert len(summary) == 1, d.s.out("check")[-2000:]
     for mode, rec in d.modes():
         mine = normalize_status(rec["check"]["anomalies"])
@@ -246,7 +246,7 @@ def check_batch_anomalies_equal_crash(d):
         excluded = {(a["anomaly"], a["va_start"]) for a in rec["check"]["anomalies"]
                     if a["anomaly"] == "excluded-table"}
         for a in crash:
-            if a["type"] == "anomaly" and a["anomaly"] == "excluded-table":
+            if a.get("type") == "anomaly" and a["anomaly"] == "excluded-table":
                 assert (a["anomaly"], a["va_start"]) in excluded, (mode, a)
         if crash_misjudges_sections(d):
             continue
@@ -587,7 +587,7 @@ def check_new_kernel_direct_map_covers_ram(d):
     onto itself (ptdump -p records)."""
     for mode, rec in d.modes():
         ranges = sorted(((int(r["va_start"], 16), int(r["va_end"], 16), r)
-                         for r in rec["ptdump"]["records"] if r["type"] == "range"),
+                         for r in rec["ptdump"]["records"] if r.get("type") == "range"),
                         key=lambda x: x[0])
         for _, va, pa, size in d.ram:
             pos, end = va, va + size

@@ -219,10 +219,10 @@ class CrossDump:
 
     def gather(self, s):
         recs = jsonl(s.out("ptdump_j"))
-        self.ranges = [r for r in recs if r["type"] == "range"]
+        self.ranges = [r for r in recs if r.get("type") == "range"]
         self.markers = {}
         for r in recs:
-            if r["type"] == "marker":
+            if r.get("type") == "marker":
                 self.markers.setdefault(r["name"], int(r["va"], 16))
         self.user = {int(r["va"], 16): r for r in jsonl(s.out("user_walk"))}
         self.user_root = int(next(iter(self.user.values()))["root"], 16)
@@ -387,8 +387,8 @@ def check_integrity_of_healthy_dump(d):
     execute protection: every writable page there is W+X)."""
     for name in ("check_kernel", "check_user"):
         recs = jsonl(d.s1.out(name))
-        summary = [r for r in recs if r["type"] == "summary"]
-        anomalies = [r for r in recs if r["type"] == "anomaly"]
+        summary = [r for r in recs if r.get("type") == "summary"]
+        anomalies = [r for r in recs if r.get("type") == "anomaly"]
         assert len(summary) == 1, (name, summary)
         assert summary[0]["tables_checked"] > 3, (name, summary)
         assert not anomalies, (name, anomalies[:3])
@@ -399,7 +399,7 @@ def check_integrity_of_healthy_dump(d):
         debug_wx = any(line.split()[-1] == "ptdump_check_wx" for line in f if line.strip())
     if debug_wx:
         assert "Checked W+X mappings: passed" in d.s1.out("log"), "no DEBUG_WX verdict in the log"
-    kernel = [r for r in jsonl(d.s1.out("check_kernel")) if r["type"] == "summary"][0]
+    kernel = [r for r in jsonl(d.s1.out("check_kernel")) if r.get("type") == "summary"][0]
     assert kernel["wx_pages"] == 0, kernel
 
 
@@ -521,7 +521,7 @@ def check_s390x_markers_match_crash(d):
     assert m["Identity Mapping Start"] == 0
     assert m["Kernel Image Start"] == int(d.key["iomem.kernel_code"].split("-")[0], 16)
     # Sorted by address, as pt_dump_init() sorts them.
-    recs = [r for r in jsonl(d.s1.out("ptdump_j")) if r["type"] == "marker"]
+    recs = [r for r in jsonl(d.s1.out("ptdump_j")) if r.get("type") == "marker"]
     vas = [int(r["va"], 16) for r in recs]
     assert vas == sorted(vas), vas
     # The kernel ASCE's reach: the dump ends at 1 << (11 * DT + 31).
@@ -530,8 +530,8 @@ def check_s390x_markers_match_crash(d):
 
 
 def check_s390x_pgstes_match_injected_key(d):
-    recs = {int(r["va"], 16): r for r in jsonl(d.s1.out("pgste")) if r["type"] == "pgste"}
-    mm = [r for r in jsonl(d.s1.out("pgste")) if r["type"] == "mm"][0]
+    recs = {int(r["va"], 16): r for r in jsonl(d.s1.out("pgste")) if r.get("type") == "pgste"}
+    mm = [r for r in jsonl(d.s1.out("pgste")) if r.get("type") == "mm"][0]
     assert mm["alloc_pgste"] == int(d.key["mm.context.alloc_pgste"]), mm
     assert mm["has_pgste"] == int(d.key["mm.context.has_pgste"]), mm
     walks = {int(r["va"], 16): r for r in jsonl(d.s1.out("walk_pgste"))}
@@ -557,7 +557,7 @@ def check_s390x_pgstes_match_injected_key(d):
 
 def check_s390x_pgste_histogram(d):
     recs = jsonl(d.s1.out("pgste_range"))
-    hist = [r for r in recs if r["type"] == "histogram"][0]
+    hist = [r for r in recs if r.get("type") == "histogram"][0]
     lo, hi = 0x10000000, 0x10400000
     inside = [p for p in d.pg_pages if lo <= int(d.key[f"pgste.{p}.va"], 16) < hi]
     want = {u: 0 for u in ("stable", "unused", "pot-volatile", "volatile")}
@@ -571,7 +571,7 @@ def check_s390x_pgste_histogram(d):
         assert hist[u] == n, (u, hist[u], n)
     assert hist["zero"] == sum(int(d.key[f"pgste.{p}.zero"]) for p in inside), hist
     assert hist["nodat"] == sum(int(d.key[f"pgste.{p}.nodat"]) for p in inside), hist
-    listed = {int(r["va"], 16) for r in recs if r["type"] == "pgste"}
+    listed = {int(r["va"], 16) for r in recs if r.get("type") == "pgste"}
     assert {int(d.key[f"pgste.{p}.va"], 16) for p in inside} <= listed
 
 

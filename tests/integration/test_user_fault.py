@@ -47,6 +47,9 @@ class UserFault:
         for lvl, pa, _ in key_walk(k, "fault") + key_walk(k, "neighbour")[-1:]:
             s.add(f"rd_{pa:x}", f"rd -p -64 {pa:x} 1")
         s.add("rd_page", f"rd -p -a {k['ufault.neighbour.phys']} 64")
+        # crash's context moved to pid 0: pttriage still names the panic task.
+        s.add("set_swapper", "set 0")
+        s.add("triage_after_set", "pttriage -j")
         s.add("next", "rd -x jiffies")
         s.run()
         self.s = s
@@ -138,6 +141,11 @@ def check_pttriage_walks_the_user_fault(d):
             f"{last[0]} entry {last[1]:x} (value {last[2]:x})")
     assert t["verdict"].startswith(want), (t["verdict"], want)
     assert f"VERDICT: {want}" in text, text
+    # After `set 0` (crash's context is then the idle task): the same task and verdict.
+    assert "PID: 0" in d.out("set_swapper"), d.out("set_swapper")
+    after = jsonl(d.out("triage_after_set"))[0]
+    assert after["panic_task"]["pid"] == int(k["ufault.pid"]), after["panic_task"]
+    assert after["verdict"] == t["verdict"], (after["verdict"], t["verdict"])
 
 
 def check_session_survives(d):

@@ -67,11 +67,15 @@ class X86Dump:
         s.add("bad_range", "ptdump -r 5000-1000")
         s.add("kthread", "ptdump -c 2")
         s.add("after_bad", "rd -x page_offset_base")
+        # With -j, bad arguments are records too (crash copies error lines into a redirection).
+        s.add("json_bad_args", "ptwalk -j -k jiffies zzz 8000000000000000")
+        s.add("json_bad_pfns", "pfninfo -j zz 1000 10000000000000")
+        s.add("jiffies", "sym jiffies")
         s.run()
         self.s1 = s
-        self.ranges = [r for r in jsonl(s.out("ptdump_j")) if r["type"] == "range"]
+        self.ranges = [r for r in jsonl(s.out("ptdump_j")) if r.get("type") == "range"]
         self.markers = {r["name"]: int(r["va"], 16)
-                        for r in jsonl(s.out("ptdump_j")) if r["type"] == "marker"}
+                        for r in jsonl(s.out("ptdump_j")) if r.get("type") == "marker"}
         self.sample_and_compare(so)
 
     def sample_and_compare(self, so):
@@ -298,9 +302,24 @@ def check_bad_input_is_one_line(d):
     assert "Segmentation" not in d.s1.console
 
 
+def check_json_output_is_json_lines(d):
+    """Every line of -j output is a JSON object, bad arguments included: each
+    gets {"arg", "error"} in argument order, between the good records."""
+    walk = [json.loads(line) for line in d.s1.out("json_bad_args").splitlines()]
+    assert [r.get("arg") for r in walk] == [None, "zzz", "8000000000000000"], walk
+    jiffies = int(d.s1.out("jiffies").split()[0], 16)
+    assert int(walk[0]["va"], 16) == jiffies and walk[0]["status"] == "mapped", walk[0]
+    assert "invalid address" in walk[1]["error"], walk[1]
+    assert "not a canonical address" in walk[2]["error"], walk[2]
+    pfns = [json.loads(line) for line in d.s1.out("json_bad_pfns").splitlines()]
+    assert [r.get("arg") for r in pfns] == ["zz", None, "10000000000000"], pfns
+    assert "invalid number" in pfns[0]["error"] and int(pfns[1]["pfn"], 16) == 0x1000, pfns
+    assert "beyond any physical address" in pfns[2]["error"], pfns[2]
+
+
 def check_pti_user_copy(d):
     word = parse_p(d.s1.out("pti_word"))
-    user = [r for r in jsonl(d.s1.out("ptdump_user")) if r["type"] == "range"]
+    user = [r for r in jsonl(d.s1.out("ptdump_user")) if r.get("type") == "range"]
     if word is None or not (word >> 11) & 1:
         assert "no separate user copy" in d.s1.out("ptdump_user")
         return
@@ -341,14 +360,14 @@ def check_integrity_of_healthy_dump(d):
     """No anomalies in a healthy kernel; W+X agrees with the kernel's own DEBUG_WX."""
     for name in ("check_kernel", "check_user"):
         recs = jsonl(d.s1.out(name))
-        summary = [r for r in recs if r["type"] == "summary"]
-        anomalies = [r for r in recs if r["type"] == "anomaly"]
+        summary = [r for r in recs if r.get("type") == "summary"]
+        anomalies = [r for r in recs if r.get("type") == "anomaly"]
         assert len(summary) == 1, (name, summary)
         assert summary[0]["tables_checked"] > 20, summary
         assert not anomalies, (name, anomalies[:3])
     log = d.s1.out("log")
     assert "Checked W+X mappings: passed" in log, "kernel's DEBUG_WX verdict not in the log"
-    kernel = [r for r in jsonl(d.s1.out("check_kernel")) if r["type"] == "summary"][0]
+    kernel = [r for r in jsonl(d.s1.out("check_kernel")) if r.get("type") == "summary"][0]
     assert kernel["wx_pages"] == 0
 
 
@@ -364,7 +383,7 @@ CHECKS = [check_paging_mode, check_markers_match_crash, check_sampled_addresses_
           check_direct_map_covers_ram, check_direct_map_page_sizes_match_meminfo,
           check_user_pages_match_answer_key,
           check_ptdump_text_is_kernel_format, check_bad_input_is_one_line,
-          check_pti_user_copy, check_pfninfo_matches_kmem, check_integrity_of_healthy_dump,
+          check_pti_user_copy, check_json_output_is_json_lines, check_pfninfo_matches_kmem, check_integrity_of_healthy_dump,
           check_triage_of_sysrq_panic]
 
 SUITES = [(r"x86_64-([45]level|pti|4k-directmap)", X86Dump, CHECKS)]

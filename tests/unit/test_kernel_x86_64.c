@@ -155,7 +155,8 @@ static void test_find_task(void **state)
 	assert_int_equal(t.pid, 1);
 	assert_int_equal(t.mm, 0);
 	assert_int_equal(pw_kernel_find_task(&k, "999", &t, why, sizeof(why)), PW_ERR_NOTFOUND);
-	assert_string_equal(why, "no task with pid 999 in init_task.tasks");
+	assert_string_equal(why, "no task with pid 999 in init_task.tasks (thread-group leaders: "
+			    "give a thread's leader)");
 	assert_int_equal(pw_kernel_find_task(&k, "4x2", &t, why, sizeof(why)), PW_ERR_INVALID);
 	pw_kernel_close(&k);
 	kernel_free(f);
@@ -170,7 +171,8 @@ static void test_corrupt_task_list_terminates(void **state)
 
 	(void)state;
 	assert_int_equal(pw_kernel_open(&k, &f->s->target, why, sizeof(why)), PW_OK);
-	assert_int_equal(pw_kernel_find_task(&k, "7", &t, why, sizeof(why)), PW_ERR_NOTFOUND);
+	assert_int_equal(pw_kernel_find_task(&k, "7", &t, why, sizeof(why)), PW_ERR_LIMIT);
+	assert_non_null(strstr(why, "no way back to init_task"));
 	pw_kernel_close(&k);
 	kernel_free(f);
 }
