@@ -67,6 +67,22 @@ static void put64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8);
 }
 
+/* The target's answers for names: symbols, sizes. */
+struct named_value {
+	const char *name;
+	const uint64_t *value;
+};
+
+static int lookup(const struct named_value *table, size_t n, const char *name, uint64_t *out)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(table[i].name, name)) {
+			*out = *table[i].value;
+			return PW_OK;
+		}
+	return PW_ERR_NOTFOUND;
+}
+
 /* ---- the printk ringbuffer, with Linux 6.1's x86_64 layout unless a case changes it ---- */
 
 #define PRB_SYM 0xffffffff82000000ULL
@@ -80,11 +96,11 @@ static uint64_t desc_size, info_size, state_var_offset;
 
 static int prb_symbol(void *ctx, const char *name, uint64_t *value)
 {
+	static const uint64_t prb_sym = PRB_SYM;
+	const struct named_value symbols[] = { { "prb", &prb_sym } };
+
 	(void)ctx;
-	if (strcmp(name, "prb") != 0)
-		return PW_ERR_NOTFOUND;
-	*value = PRB_SYM;
-	return PW_OK;
+	return lookup(symbols, 1, name, value);
 }
 
 static int prb_member(void *ctx, const char *type, const char *member, uint64_t *offset)
@@ -118,14 +134,11 @@ static int prb_member(void *ctx, const char *type, const char *member, uint64_t 
 
 static int prb_size(void *ctx, const char *type, uint64_t *size)
 {
+	const struct named_value sizes[] = { { "prb_desc", &desc_size },
+					     { "printk_info", &info_size } };
+
 	(void)ctx;
-	if (!strcmp(type, "prb_desc"))
-		*size = desc_size;
-	else if (!strcmp(type, "printk_info"))
-		*size = info_size;
-	else
-		return PW_ERR_NOTFOUND;
-	return PW_OK;
+	return lookup(sizes, 2, type, size);
 }
 
 static struct batch_dump dump;
@@ -187,19 +200,30 @@ static void make_ring(unsigned count_bits, const char *const *records, int nreco
 	}
 }
 
+/* The log of a ring in 6.1's layout (see make_ring()), 4 MiB kept. */
+static char *read_ring(unsigned count_bits, const char *const *records, int nrecords,
+		       int one_block, size_t *len)
+{
+	char why[256] = "";
+	char *log;
+
+	prb_target();
+	desc_size = 24, info_size = 88, state_var_offset = 0;
+	make_ring(count_bits, records, nrecords, one_block);
+	log = bd_read_log(&dump, 4u << 20, len, why, sizeof(why));
+	if (!log)
+		fail_msg("bd_read_log: %s", why);
+	return log;
+}
+
 static void test_printk_well_formed_ring(void **state)
 {
 	static const char *const records[] = { "hello", "world" };
-	char why[256] = "";
 	size_t len;
 	char *log;
 
 	(void)state;
-	prb_target();
-	desc_size = 24, info_size = 88, state_var_offset = 0;
-	make_ring(4, records, 2, 0);
-	log = bd_read_log(&dump, 4u << 20, &len, why, sizeof(why));
-	assert_non_null(log);
+	log = read_ring(4, records, 2, 0, &len);
 	assert_string_equal(log, "[    1.000000] hello\n[    2.000000] world\n");
 	assert_int_equal(len, strlen(log));
 	free(log);
@@ -238,16 +262,11 @@ static void test_printk_field_outside_its_record(void **state)
  */
 static void test_printk_descriptors_sharing_one_block(void **state)
 {
-	char why[256] = "";
 	size_t len;
 	char *log;
 
 	(void)state;
-	prb_target();
-	desc_size = 24, info_size = 88, state_var_offset = 0;
-	make_ring(12, NULL, 4096, 1);
-	log = bd_read_log(&dump, 4u << 20, &len, why, sizeof(why));
-	assert_non_null(log);
+	log = read_ring(12, NULL, 4096, 1, &len);
 	assert_true(len <= (1u << TEXT_SIZE_BITS) + 4 * 48);
 	assert_true(len >= 65535);
 	free(log);
@@ -305,18 +324,15 @@ static void btf_begin(void)
 	}
 }
 
-static uint64_t btf_symbol_value_start, btf_symbol_value_stop;
+static uint64_t btf_start, btf_stop;
 
 static int btf_symbol(void *ctx, const char *sym, uint64_t *value)
 {
+	const struct named_value symbols[] = { { "__start_BTF", &btf_start },
+					       { "__stop_BTF", &btf_stop } };
+
 	(void)ctx;
-	if (!strcmp(sym, "__start_BTF"))
-		*value = btf_symbol_value_start;
-	else if (!strcmp(sym, "__stop_BTF"))
-		*value = btf_symbol_value_stop;
-	else
-		return PW_ERR_NOTFOUND;
-	return PW_OK;
+	return lookup(symbols, 2, sym, value);
 }
 
 static struct btf_info *btf_end_and_open(void)
@@ -333,8 +349,8 @@ static struct btf_info *btf_end_and_open(void)
 	memcpy(btf_blob, header, 24);
 	memcpy(btf_blob + 24, btf_types, types_len);
 	memcpy(btf_blob + 24 + types_len, btf_strings, strings_len);
-	btf_symbol_value_start = BTF_VA;
-	btf_symbol_value_stop = BTF_VA + btf_len;
+	btf_start = BTF_VA;
+	btf_stop = BTF_VA + btf_len;
 	memset(&dump, 0, sizeof(dump));
 	dump.arch = "x86_64";
 	dump.target.ctx = &dump;
@@ -441,11 +457,11 @@ static int scan_read(void *ctx, enum pw_addr_space space, uint64_t va, void *buf
 
 static int scan_symbol(void *ctx, const char *sym, uint64_t *value)
 {
+	static const uint64_t stext = STEXT;
+	const struct named_value symbols[] = { { "_stext", &stext } };
+
 	(void)ctx;
-	if (strcmp(sym, "_stext") != 0)
-		return PW_ERR_NOTFOUND;
-	*value = STEXT;
-	return PW_OK;
+	return lookup(symbols, 1, sym, value);
 }
 
 static void test_btf_scan_of_an_image_full_of_fake_headers(void **state)
