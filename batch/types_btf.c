@@ -137,15 +137,18 @@ struct btf_info *btf_open_dump(struct batch_dump *d, char *why, size_t why_len)
 		snprintf(why, why_len, "out of memory");
 		return NULL;
 	}
-	for (uint64_t va = stext; va < stext + BTF_SCAN_SPAN && !b; va += BTF_SCAN_CHUNK) {
+	for (uint64_t va = stext; va < stext + BTF_SCAN_SPAN && !b && loads < BTF_SCAN_LOADS;
+	     va += BTF_SCAN_CHUNK) {
 		if (d->target.read(d, PW_KVIRT, va, buf, BTF_SCAN_CHUNK + BTF_HDR_LEN) != PW_OK)
 			continue;
 		/* The section starts 4-byte aligned. */
-		for (size_t off = 0; off < BTF_SCAN_CHUNK && !b; off += 4) {
+		for (size_t off = 0; off < BTF_SCAN_CHUNK && !b && loads < BTF_SCAN_LOADS; off += 4) {
 			uint64_t size = btf_header_size(buf + off, be);
 
-			if (size && loads++ < BTF_SCAN_LOADS)
+			if (size) {
+				loads++;
 				b = load(d, va + off, size, "scan");
+			}
 		}
 	}
 	free(buf);

@@ -113,6 +113,17 @@ int choose_space(struct ctx *c, int kernel, int pti_user, const char *task_spec,
 	return 0;
 }
 
+int open_space(struct ctx *c, const struct space_choice *sc, const char *arg,
+	       struct pw_space *sp)
+{
+	int err = pw_kernel_space(&c->k, sp, sc->root);
+
+	if (err)
+		ctx_error(c, arg, "cannot walk root %llx: %s", (unsigned long long)sc->root,
+			  pw_strerror(err));
+	return err;
+}
+
 /* "START-END" in hex, as ptdump -r and pgste -r take it. */
 int parse_range(const char *s, uint64_t range[2])
 {

@@ -59,6 +59,9 @@ int parse_address(const char *s, uint64_t *out);
 int choose_task(struct ctx *c, const char *spec, struct pw_task *task);
 int choose_space(struct ctx *c, int kernel, int pti_user, const char *task_spec,
 		 struct space_choice *sc);
+/* The walkable space of sc's root; one message (about arg, may be NULL) when not. */
+int open_space(struct ctx *c, const struct space_choice *sc, const char *arg,
+	       struct pw_space *sp);
 
 /* The memory model on top of a ctx (pgmap, pfninfo, pttriage). */
 struct memmap_ctx {

@@ -180,11 +180,8 @@ static void cmd_ptwalk(void)
 		use_kernel = kernel || (!user && !task_spec && (va >> 63));
 		if (choose_space(&m.c, use_kernel, pti, task_spec, &sc))
 			continue;
-		if (pw_kernel_space(&m.c.k, &sp, sc.root)) {
-			ctx_error(&m.c, args[optind], "cannot walk root %llx",
-				  (unsigned long long)sc.root);
+		if (open_space(&m.c, &sc, args[optind], &sp))
 			break;
-		}
 		pw_translate(&sp, va, &tr);
 		memset(&ex, 0, sizeof(ex));
 		if (have_mm)
@@ -265,7 +262,7 @@ static void cmd_ptdump(void)
 	struct memmap_ctx m;
 	struct pw_checker chk;
 	struct pw_visitor also;
-	int err = PW_OK;
+	int err;
 
 	while ((c = getopt(argcnt, args, "c:r:pjukC")) != EOF) {
 		switch (c) {
@@ -295,10 +292,7 @@ static void cmd_ptdump(void)
 	if (check ? memmap_open(&m) : ctx_open(&m.c))
 		return;
 	if (choose_space(&m.c, task_spec == NULL, pti, task_spec, &sc) ||
-	    (err = pw_kernel_space(&m.c.k, &sp, sc.root)) != PW_OK) {
-		if (err != PW_OK)
-			ctx_error(&m.c, NULL, "cannot walk root %llx: %s",
-				  (unsigned long long)sc.root, pw_strerror(err));
+	    open_space(&m.c, &sc, NULL, &sp)) {
 		if (check)
 			memmap_close(&m);
 		else
