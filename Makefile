@@ -135,11 +135,13 @@ include sample-dumps/cross/cross.mk
 # 2. bench/bench_kdump.c: dump files through libkdumpfile with the batch
 #    tool's target: the synthetic ELF vmcore of bench/mkvmcore.c (made on
 #    demand in $(BENCH_DATA)) and the real sample dumps $(BENCH_DUMPS) (made
-#    with make dump-NAME when missing), plus crash's vtop on a sample.
+#    with make dump-NAME when missing), plus crash's vtop on a sample.  The real
+#    large case twice: kdump-zlib (every table read inflates a page) and ELF (the
+#    same scenario; every table read is a copy).
 BENCH_DATA   ?= $(PTWALK_CACHE)/bench
 BENCH_VMCORE := $(BENCH_DATA)/direct-map-64g.vmcore
 BENCH_LARGE_DUMP ?= x86_64-4k-directmap
-BENCH_DUMPS  ?= x86_64-5level x86_64-4level $(BENCH_LARGE_DUMP)
+BENCH_DUMPS  ?= x86_64-5level x86_64-4level $(BENCH_LARGE_DUMP) $(BENCH_LARGE_DUMP)-elf
 BENCH_VTOP_N ?= 2000
 BENCH_KDUMP_OBJS := $(BUILD)/obj/bench/bench_kdump.o \
 	$(filter-out $(BUILD)/obj/batch/main.o,$(BATCH_OBJS)) $(CORE_OBJS)

@@ -386,4 +386,4 @@ CHECKS = [check_paging_mode, check_markers_match_crash, check_sampled_addresses_
           check_pti_user_copy, check_json_output_is_json_lines, check_pfninfo_matches_kmem, check_integrity_of_healthy_dump,
           check_triage_of_sysrq_panic]
 
-SUITES = [(r"x86_64-([45]level|pti|4k-directmap)", X86Dump, CHECKS)]
+SUITES = [(r"x86_64-([45]level|pti|4k-directmap(-elf)?)", X86Dump, CHECKS)]
