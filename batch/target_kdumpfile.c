@@ -64,7 +64,10 @@ static void note_missing(struct batch_dump *d, const char *what, const char *nam
 
 	if (d->nmissing >= BD_MISSING_MAX)
 		return;
-	snprintf(entry, sizeof(entry), "%s %s", what, name);
+	/* A long name is listed cut to the entry's size (its result looked at:
+	 * gcc -O3 warns of the cut otherwise). */
+	if (snprintf(entry, sizeof(entry), "%s %s", what, name) < 0)
+		return;
 	for (int i = 0; i < d->nmissing; i++)
 		if (strcmp(d->missing[i], entry) == 0)
 			return;
