@@ -197,65 +197,143 @@ int pw_kernel_panic_task(struct pw_kernel *k, uint64_t *task, char *why, size_t 
 	return PW_OK;
 }
 
+/*
+ * A task search: init_task.tasks links the thread-group leaders; each group's
+ * threads hang off signal_struct.thread_head through task_struct.thread_node
+ * (3.14 and later; 6.1 also keeps the older thread_group list, 6.7 drops it).
+ */
+struct task_search {
+	struct pw_kernel *k;
+	struct task_offsets o;
+	uint64_t signal, thread_head, thread_node; /* 0 each when threads is 0 */
+	int threads;		/* the thread lists can be followed */
+	int by_addr;
+	unsigned long long want;
+	unsigned visited;	/* leaders and threads, against PW_MAX_TASKS */
+	uint64_t broken_leader;	/* a group whose thread list could not be read */
+	int broken_err;
+};
+
+/* Whether task (a task_struct address) is the one asked for. */
+static int task_is_wanted(struct task_search *s, uint64_t task, int *err)
+{
+	uint64_t v;
+
+	*err = PW_OK;
+	if (s->by_addr)
+		return task == s->want;
+	*err = pw_read_kvirt_uint(s->k->t, task + s->o.pid, 4, &v);
+	return !*err && (int32_t)v == (int64_t)s->want;
+}
+
+/*
+ * The threads of leader's group other than leader itself.  Returns 1 with
+ * *found set, 0 when none is the one asked for (a list that cannot be read
+ * is remembered for the final message and left), or PW_ERR_LIMIT as a
+ * negative number when the budget of tasks ran out (a list with no way back).
+ */
+static int search_threads(struct task_search *s, uint64_t leader, uint64_t *found)
+{
+	const struct pw_target *t = s->k->t;
+	uint64_t signal, head, node;
+	int err;
+
+	if (!s->threads)
+		return 0;
+	err = pw_read_kvirt_uint(t, leader + s->signal, 8, &signal);
+	if (!err && !signal)
+		return 0; /* a task on its way out: no group left to search */
+	head = signal + s->thread_head;
+	if (!err)
+		err = pw_read_kvirt_uint(t, head, 8, &node);
+	while (!err && node != head) {
+		uint64_t task = node - s->thread_node;
+
+		if (++s->visited > PW_MAX_TASKS)
+			return -PW_ERR_LIMIT;
+		if (task != leader && task_is_wanted(s, task, &err)) {
+			*found = task;
+			return 1;
+		}
+		if (!err)
+			err = pw_read_kvirt_uint(t, node, 8, &node);
+	}
+	if (err && !s->broken_leader) {
+		s->broken_leader = leader;
+		s->broken_err = err;
+	}
+	return 0;
+}
+
 int pw_kernel_find_task(struct pw_kernel *k, const char *spec,
 			struct pw_task *out, char *why, size_t why_len)
 {
-	struct task_offsets o;
-	uint64_t init_task, pos, next;
-	char *end;
-	int by_addr = strncmp(spec, "0x", 2) == 0 || strncmp(spec, "0X", 2) == 0;
-	unsigned long long want;
-	int err;
+	struct task_search s = { .k = k };
+	uint64_t init_task, pos, next, found;
+	char *end, broken[128] = "";
+	int err, limited = 1; /* until the list leads back to init_task */
 
+	s.by_addr = strncmp(spec, "0x", 2) == 0 || strncmp(spec, "0X", 2) == 0;
 	errno = 0;
-	want = strtoull(spec, &end, by_addr ? 16 : 10);
+	s.want = strtoull(spec, &end, s.by_addr ? 16 : 10);
 	if (errno || end == spec || *end) {
 		say(why, why_len, "'%s' is neither a pid nor a task address (0x...)",
 		    spec);
 		return PW_ERR_INVALID;
 	}
-	err = task_offsets(k, &o, why, why_len);
+	err = task_offsets(k, &s.o, why, why_len);
 	if (err)
 		return err;
+	s.threads = !pw_member(k->t, "task_struct", "signal", &s.signal) &&
+		    !pw_member(k->t, "signal_struct", "thread_head", &s.thread_head) &&
+		    !pw_member(k->t, "task_struct", "thread_node", &s.thread_node);
 	if (pw_symbol(k->t, "init_task", &init_task)) {
 		say(why, why_len, "symbol init_task not found");
 		return PW_ERR_NOTFOUND;
 	}
 	pos = init_task;
-	for (unsigned n = 0; n < PW_MAX_TASKS; n++) {
-		int64_t pid;
-		uint64_t v;
+	while (s.visited++ < PW_MAX_TASKS) {
+		int r;
 
-		if (by_addr && pos == want)
-			return fill_task(k, &o, pos, out, why, why_len);
-		if (!by_addr) {
-			err = pw_read_kvirt_uint(k->t, pos + o.pid, 4, &v);
-			if (err) {
-				say(why, why_len, "task list broken: the pid of task_struct 0x%llx: %s",
-				    (unsigned long long)pos, pw_strerror(err));
-				return err;
-			}
-			pid = (int32_t)v;
-			if (pid == (int64_t)want)
-				return fill_task(k, &o, pos, out, why, why_len);
+		if (task_is_wanted(&s, pos, &err))
+			return fill_task(k, &s.o, pos, out, why, why_len);
+		if (err) {
+			say(why, why_len, "task list broken: the pid of task_struct 0x%llx: %s",
+			    (unsigned long long)pos, pw_strerror(err));
+			return err;
 		}
-		err = pw_read_kvirt_uint(k->t, pos + o.tasks, 8, &next);
+		r = search_threads(&s, pos, &found);
+		if (r > 0)
+			return fill_task(k, &s.o, found, out, why, why_len);
+		if (r < 0)
+			break;
+		err = pw_read_kvirt_uint(k->t, pos + s.o.tasks, 8, &next);
 		if (err) {
 			say(why, why_len, "task list broken at task_struct 0x%llx: %s",
 			    (unsigned long long)pos, pw_strerror(err));
 			return err;
 		}
-		pos = next - o.tasks;
-		if (pos == init_task)
+		pos = next - s.o.tasks;
+		if (pos == init_task) {
+			limited = 0;
 			break;
+		}
 	}
-	if (pos != init_task) {
-		say(why, why_len, "task list broken: no way back to init_task within %u tasks",
-		    (unsigned)PW_MAX_TASKS);
+	if (limited) {
+		say(why, why_len, "task list broken: no way back to init_task or to a "
+		    "thread list's head within %u tasks", (unsigned)PW_MAX_TASKS);
 		return PW_ERR_LIMIT;
 	}
-	/* init_task.tasks links thread-group leaders only; the threads share their mm. */
-	say(why, why_len, "no task with %s %s in init_task.tasks (thread-group leaders: "
-	    "give a thread's leader)", by_addr ? "address" : "pid", spec);
+	if (s.broken_leader)
+		snprintf(broken, sizeof(broken), "; the thread list of task_struct 0x%llx "
+			 "is not readable: %s", (unsigned long long)s.broken_leader,
+			 pw_strerror(s.broken_err));
+	if (s.threads)
+		say(why, why_len, "no task with %s %s in init_task.tasks or its thread lists%s",
+		    s.by_addr ? "address" : "pid", spec, broken);
+	else
+		say(why, why_len, "no task with %s %s in init_task.tasks (thread-group "
+		    "leaders only: the debug information lacks the thread lists; give a "
+		    "thread's leader)", s.by_addr ? "address" : "pid", spec);
 	return PW_ERR_NOTFOUND;
 }

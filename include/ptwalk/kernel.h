@@ -112,9 +112,10 @@ struct pw_task {
 };
 
 /*
- * Find a task by pid (decimal) or task_struct address (hex, 0x...),
- * walking init_task.tasks ourselves: crash 8.0.2 misses most tasks on 6.x
- * kernels.  why gets a one-line reason on failure.
+ * Find a task, any thread, by pid (decimal) or task_struct address (hex,
+ * 0x...), walking init_task.tasks and each group's thread list ourselves:
+ * crash 8.0.2 misses most tasks on 6.x kernels.  why gets a one-line reason
+ * on failure.
  */
 int pw_kernel_find_task(struct pw_kernel *k, const char *spec,
 			struct pw_task *out, char *why, size_t why_len);

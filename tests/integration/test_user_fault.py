@@ -9,9 +9,11 @@ program).  crash 8.0.2's own `vtop -c PID` cannot walk a 6.1 user address
 (it fails on the maple tree: mm_struct_mmap); when a crash that can is used,
 its answer must agree too."""
 import json
+import os
 import re
 
 from crashrun import Session, answer_key, parse_vtop
+from test_batch import batch_binary, one
 
 
 def jsonl(text):
@@ -42,6 +44,11 @@ class UserFault:
         s.add("walk", f"ptwalk -j -c {pid} {va} {nb}")
         s.add("walk_current", f"ptwalk -j -u {va}")
         s.add("walk_text", f"ptwalk -c {pid} {va}")
+        # The panicking task is a thread that leads no group: its leader's
+        # walk, by pid and by task_struct address, is the same mm's.
+        s.add("walk_leader", f"ptwalk -j -c {k['ufault.tgid']} {va} {nb}")
+        s.add("walk_by_task", f"ptwalk -j -c {k['ufault.task']} {nb}")
+        s.add("ps_thread", f"ps {pid}")
         s.add("vtop", f"vtop -c {pid} {nb}")
         s.add("log", "log")
         for lvl, pa, _ in key_walk(k, "fault") + key_walk(k, "neighbour")[-1:]:
@@ -53,6 +60,10 @@ class UserFault:
         s.add("next", "rd -x jiffies")
         s.run()
         self.s = s
+        # The batch tool, over libkdumpfile: the same thread by pid (TID:ADDR).
+        self.batch_rc, self.batch, self.batch_err = one(batch_binary(so), [
+            "--walk", f"{pid}:{va},{pid}:{nb},{k['ufault.tgid']}:{nb}",
+            os.path.join(dump_dir, "vmcore")])
 
     def out(self, name):
         return self.s.out(name)
@@ -148,12 +159,43 @@ def check_pttriage_walks_the_user_fault(d):
     assert after["verdict"] == t["verdict"], (after["verdict"], t["verdict"])
 
 
+def check_thread_is_found_as_crash_lists_it(d):
+    """ufault.pid is a thread's (the guest's gettid() in the second thread, the
+    module's task_pid_nr()), on no init_task.tasks list: crash's ps lists it with
+    the task_struct the module printed (its PPID as -1: crash 8.0.2 on 6.1); ptwalk -c finds it by pid and by address,
+    in its group's mm (the same walk as -c of the leader, ufault.tgid), and so does
+    ptwalk-batch --walk TID:ADDR."""
+    k = d.key
+    assert k["ufault.pid"] == k["ufault.user.tid"] != k["ufault.tgid"] == k["ufault.user.pid"], k
+    ps = re.search(rf"^\s*>?\s*{int(k['ufault.pid'])}\s+-?\d+\s+\d+\s+([0-9a-f]+)", d.out("ps_thread"),
+                   re.M)
+    assert ps and h(ps.group(1)) == h(k["ufault.task"]), d.out("ps_thread")
+    thread = jsonl(d.out("walk"))
+    leader = jsonl(d.out("walk_leader"))
+    assert [r["pid"] for r in leader] == [int(k["ufault.tgid"])] * 2, leader
+    for t, l in zip(thread, leader):
+        assert t["levels"] == l["levels"] and t["root"] == l["root"], (t, l)
+    by_task = jsonl(d.out("walk_by_task"))
+    assert len(by_task) == 1 and by_task[0]["pid"] == int(k["ufault.pid"]), by_task
+    assert h(by_task[0]["pa"]) == h(k["ufault.neighbour.phys"]), by_task
+    # Exit 1 and "findings": the dump holds an oops (see batch/README.md).
+    assert d.batch_rc == 1 and d.batch["status"] == "findings", (d.batch_rc, d.batch_err)
+    walks = d.batch["walks"]
+    assert [w.get("pid") for w in walks] == [int(k["ufault.pid"])] * 2 + [int(k["ufault.tgid"])], walks
+    assert walks[0]["status"] == "not-present", walks[0]
+    got = [(x["level"], h(x["entry_pa"]), h(x["entry"])) for x in walks[0]["levels"]]
+    assert got == key_walk(k, "fault"), got
+    for w in walks[1:]:
+        assert w["status"] == "mapped" and h(w["pa"]) == h(k["ufault.neighbour.phys"]), w
+
+
 def check_session_survives(d):
     assert re.search(r"[0-9a-f]{8,}", d.out("next")), d.out("next")
     assert "Segmentation" not in d.s.console
 
 
 CHECKS = [check_key_is_the_kernels_own_walk, check_ptwalk_stops_where_the_kernel_did,
-          check_neighbour_pfn, check_pttriage_walks_the_user_fault, check_session_survives]
+          check_neighbour_pfn, check_pttriage_walks_the_user_fault,
+          check_thread_is_found_as_crash_lists_it, check_session_survives]
 
 SUITES = [(r"x86_64-user-fault", UserFault, CHECKS)]

@@ -19,17 +19,29 @@
 #define MEM (64ULL << 20)
 #define TASKS_PA 0x200000ULL     /* task_structs */
 #define MM_PA 0x300000ULL
+#define SIGNAL_PA 0x280000ULL    /* signal_structs, one a group */
+#define THREAD43 3               /* f->task[3]: pid 43, a thread of pid 42 */
 
 struct kfix {
 	struct syn_x86 kx;
 	struct syn *s;
 	uint64_t root, pgd42, kv;
-	uint64_t task[3];
+	uint64_t task[4];
+};
+
+/* Thread lists in the fixture. */
+enum threads {
+	NO_THREADS,		/* no signal/thread_node offsets: leaders only */
+	THREADS,		/* pid 42's group: 42 and its thread 43 */
+	THREADS_LOOP,		/* 43's thread_node points at itself */
+	THREADS_SIGNAL_BAD,	/* 42's signal points outside memory */
 };
 
 /* A 5-level (or 4-level) kernel with a task list: init_task (pid 0, no mm)
- * -> pid 1 (no mm) -> pid 42 (mm); corrupt_list loops 1 -> 42 -> 1. */
-static struct kfix *kernel_new(int l5, int pti, int corrupt_list)
+ * -> pid 1 (no mm) -> pid 42 (mm); corrupt_list loops 1 -> 42 -> 1.  With
+ * thread lists, pid 42's group also holds pid 43 (same mm), which is on no
+ * tasks list, as in the kernel. */
+static struct kfix *kernel_new_threads(int l5, int pti, int corrupt_list, enum threads th)
 {
 	struct kfix *f = test_calloc(1, sizeof(*f));
 
@@ -59,7 +71,39 @@ static struct kfix *kernel_new(int l5, int pti, int corrupt_list)
 		syn_put(f->s, pa + 0x40, i == 2 ? f->kv + MM_PA : 0, 8);
 	}
 	syn_symbol(f->s, "init_task", f->task[0]);
+	if (th == NO_THREADS)
+		return f;
+	syn_member(f->s, "task_struct", "signal", 0x50);
+	syn_member(f->s, "task_struct", "thread_node", 0x60);
+	syn_member(f->s, "signal_struct", "thread_head", 0x8);
+	/* Every leader: signal -> its own group; thread_head <-> thread_node. */
+	for (int i = 0; i < 3; i++) {
+		uint64_t pa = TASKS_PA + 0x1000 * (uint64_t)i, sig = SIGNAL_PA + 0x100 * (uint64_t)i;
+
+		syn_put(f->s, pa + 0x50, f->kv + sig, 8);
+		syn_put(f->s, sig + 0x8, f->kv + pa + 0x60, 8);
+		syn_put(f->s, pa + 0x60, f->kv + sig + 0x8, 8);
+	}
+	{
+		uint64_t pa = TASKS_PA + 0x1000 * THREAD43, sig = SIGNAL_PA + 0x200;
+
+		f->task[THREAD43] = f->kv + pa;
+		syn_put(f->s, pa + 0x20, 43, 4);
+		memcpy(f->s->mem + pa + 0x30, "ptwalk-thread", 13);
+		syn_put(f->s, pa + 0x40, f->kv + MM_PA, 8);
+		syn_put(f->s, pa + 0x50, f->kv + sig, 8);
+		/* head -> 42 -> 43 -> head */
+		syn_put(f->s, TASKS_PA + 0x2000 + 0x60, f->kv + pa + 0x60, 8);
+		syn_put(f->s, pa + 0x60, th == THREADS_LOOP ? f->kv + pa + 0x60 : f->kv + sig + 0x8, 8);
+		if (th == THREADS_SIGNAL_BAD)
+			syn_put(f->s, TASKS_PA + 0x2000 + 0x50, f->kv + MEM + 0x1000, 8);
+	}
 	return f;
+}
+
+static struct kfix *kernel_new(int l5, int pti, int corrupt_list)
+{
+	return kernel_new_threads(l5, pti, corrupt_list, NO_THREADS);
 }
 
 static void kernel_free(struct kfix *f)
@@ -155,9 +199,75 @@ static void test_find_task(void **state)
 	assert_int_equal(t.pid, 1);
 	assert_int_equal(t.mm, 0);
 	assert_int_equal(pw_kernel_find_task(&k, "999", &t, why, sizeof(why)), PW_ERR_NOTFOUND);
-	assert_string_equal(why, "no task with pid 999 in init_task.tasks (thread-group leaders: "
-			    "give a thread's leader)");
+	assert_string_equal(why, "no task with pid 999 in init_task.tasks (thread-group leaders "
+			    "only: the debug information lacks the thread lists; give a thread's "
+			    "leader)");
 	assert_int_equal(pw_kernel_find_task(&k, "4x2", &t, why, sizeof(why)), PW_ERR_INVALID);
+	pw_kernel_close(&k);
+	kernel_free(f);
+}
+
+/* A thread that is no group's leader, by pid and by address: its group's mm. */
+static void test_find_thread(void **state)
+{
+	struct kfix *f = kernel_new_threads(1, 1, 0, THREADS);
+	struct pw_kernel k;
+	struct pw_task t;
+	char why[256] = "", spec[32];
+
+	(void)state;
+	assert_int_equal(pw_kernel_open(&k, &f->s->target, why, sizeof(why)), PW_OK);
+	assert_int_equal(pw_kernel_find_task(&k, "43", &t, why, sizeof(why)), PW_OK);
+	assert_int_equal(t.pid, 43);
+	assert_int_equal(t.task, f->task[THREAD43]);
+	assert_string_equal(t.comm, "ptwalk-thread");
+	assert_int_equal(t.root, f->pgd42);
+	snprintf(spec, sizeof(spec), "0x%llx", (unsigned long long)f->task[THREAD43]);
+	assert_int_equal(pw_kernel_find_task(&k, spec, &t, why, sizeof(why)), PW_OK);
+	assert_int_equal(t.pid, 43);
+	/* Leaders are still found, the leader before its threads. */
+	assert_int_equal(pw_kernel_find_task(&k, "42", &t, why, sizeof(why)), PW_OK);
+	assert_int_equal(t.task, f->task[2]);
+	assert_int_equal(pw_kernel_find_task(&k, "44", &t, why, sizeof(why)), PW_ERR_NOTFOUND);
+	assert_string_equal(why, "no task with pid 44 in init_task.tasks or its thread lists");
+	pw_kernel_close(&k);
+	kernel_free(f);
+}
+
+/* A thread list that never leads back to its head ends the search, bounded. */
+static void test_thread_list_loop_terminates(void **state)
+{
+	struct kfix *f = kernel_new_threads(1, 1, 0, THREADS_LOOP);
+	struct pw_kernel k;
+	struct pw_task t;
+	char why[256] = "";
+
+	(void)state;
+	assert_int_equal(pw_kernel_open(&k, &f->s->target, why, sizeof(why)), PW_OK);
+	/* 43 is met before the loop closes. */
+	assert_int_equal(pw_kernel_find_task(&k, "43", &t, why, sizeof(why)), PW_OK);
+	assert_int_equal(pw_kernel_find_task(&k, "7", &t, why, sizeof(why)), PW_ERR_LIMIT);
+	assert_non_null(strstr(why, "no way back to init_task or to a thread list's head"));
+	pw_kernel_close(&k);
+	kernel_free(f);
+}
+
+/* An unreadable thread list is one group lost, not the search: named at the end. */
+static void test_thread_list_unreadable(void **state)
+{
+	struct kfix *f = kernel_new_threads(1, 1, 0, THREADS_SIGNAL_BAD);
+	struct pw_kernel k;
+	struct pw_task t;
+	char why[256] = "", want[160];
+
+	(void)state;
+	assert_int_equal(pw_kernel_open(&k, &f->s->target, why, sizeof(why)), PW_OK);
+	assert_int_equal(pw_kernel_find_task(&k, "42", &t, why, sizeof(why)), PW_OK);
+	assert_int_equal(pw_kernel_find_task(&k, "43", &t, why, sizeof(why)), PW_ERR_NOTFOUND);
+	snprintf(want, sizeof(want), "no task with pid 43 in init_task.tasks or its thread "
+		 "lists; the thread list of task_struct 0x%llx is not readable: ",
+		 (unsigned long long)f->task[2]);
+	assert_memory_equal(why, want, strlen(want));
 	pw_kernel_close(&k);
 	kernel_free(f);
 }
@@ -261,6 +371,9 @@ int main(void)
 		cmocka_unit_test(test_layout_5level),
 		cmocka_unit_test(test_layout_4level),
 		cmocka_unit_test(test_find_task),
+		cmocka_unit_test(test_find_thread),
+		cmocka_unit_test(test_thread_list_loop_terminates),
+		cmocka_unit_test(test_thread_list_unreadable),
 		cmocka_unit_test(test_corrupt_task_list_terminates),
 		cmocka_unit_test(test_panic_task_current_task),
 		cmocka_unit_test(test_panic_task_pcpu_hot),

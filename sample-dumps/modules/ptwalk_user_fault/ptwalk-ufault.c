@@ -8,10 +8,13 @@
  * line at the start of pages 0, 1 and 3, unmaps page 2 (its PTE becomes none, its
  * neighbours stay mapped in the same PTE table), prints its own keys, then writes
  * "FAULT_VA NEIGHBOUR_VA" to /proc/ptwalk_user_fault: FAULT_VA = page 2 + 0x10,
- * NEIGHBOUR_VA = page 1.  The module reads FAULT_VA directly and the kernel oopses
- * in this process (oops=panic), so it is the panicking task.
+ * NEIGHBOUR_VA = page 1.  The write comes from a second thread, so the task that
+ * oopses there (oops=panic), the panicking task, is a thread that leads no group:
+ * its pid (ufault.user.tid) is on no init_task.tasks list, only on its group's.
  */
+#define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -20,12 +23,34 @@
 #define PAGE 4096UL
 #define FAULT_OFFSET 0x10UL
 
-int main(void)
+static unsigned long base;
+
+/* The second thread: asks the module to read FAULT_VA, and dies there. */
+static void *fault_thread(void *arg)
 {
 	char line[128];
+	int fd, n;
+
+	(void)arg;
+	printf("PTWALK_KEY ufault.user.tid=%d\n", (int)gettid());
+	fflush(stdout);
+	fd = open("/proc/ptwalk_user_fault", O_WRONLY);
+	if (fd < 0) {
+		perror("ptwalk-ufault: /proc/ptwalk_user_fault");
+		return NULL;
+	}
+	n = snprintf(line, sizeof(line), "%lx %lx\n", base + 2 * PAGE + FAULT_OFFSET, base + PAGE);
+	if (write(fd, line, (size_t)n) != n)
+		perror("ptwalk-ufault: write");
+	printf("ptwalk-ufault: the kernel read 0x%lx and returned\n", base + 2 * PAGE + FAULT_OFFSET);
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t thread;
 	unsigned char *p;
-	unsigned long base;
-	int fd, i, n;
+	int i;
 
 	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
@@ -52,14 +77,10 @@ int main(void)
 	printf("PTWALK_KEY ufault.user.above_va=0x%lx\n", base + 3 * PAGE);
 	fflush(stdout);
 
-	fd = open("/proc/ptwalk_user_fault", O_WRONLY);
-	if (fd < 0) {
-		perror("ptwalk-ufault: /proc/ptwalk_user_fault");
+	if (pthread_create(&thread, NULL, fault_thread, NULL)) {
+		perror("ptwalk-ufault: pthread_create");
 		return 1;
 	}
-	n = snprintf(line, sizeof(line), "%lx %lx\n", base + 2 * PAGE + FAULT_OFFSET, base + PAGE);
-	if (write(fd, line, (size_t)n) != n)
-		perror("ptwalk-ufault: write");
-	printf("ptwalk-ufault: the kernel read 0x%lx and returned\n", base + 2 * PAGE + FAULT_OFFSET);
+	pthread_join(thread, NULL);
 	return 1;
 }

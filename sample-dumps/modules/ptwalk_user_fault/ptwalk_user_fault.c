@@ -126,6 +126,7 @@ static ssize_t ufault_write(struct file *file, const char __user *ubuf, size_t l
 		return -EINVAL;
 
 	PTW_KEY("ufault.pid=%d", task_pid_nr(current));
+	PTW_KEY("ufault.tgid=%d", task_tgid_nr(current));
 	PTW_KEY("ufault.comm=%s", current->comm);
 	PTW_KEY("ufault.task=0x%lx", (unsigned long)current);
 	PTW_KEY("ufault.mm=0x%lx", (unsigned long)mm);
