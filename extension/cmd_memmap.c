@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "ext.h"
+#include "ptwalk/json.h"
 #include "ptwalk/memmap.h"
 
 int memmap_open(struct memmap_ctx *m)
@@ -228,7 +229,9 @@ static void pfninfo_json(const struct pw_pfninfo *pi)
 		if (pi->poison)
 			fprintf(fp, "\"poison\":\"%s\",", pi->poison);
 	}
-	fprintf(fp, "\"memmap\":\"%s\",\"why\":\"%s\"}\n", pw_verdict_name(pi->verdict), pi->why);
+	fprintf(fp, "\"memmap\":\"%s\",\"why\":", pw_verdict_name(pi->verdict));
+	pw_json_str(fp, pi->why);
+	fputs("}\n", fp);
 }
 
 void cmd_pfninfo(void)
