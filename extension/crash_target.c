@@ -9,13 +9,43 @@
 #include <stdlib.h>
 
 #include "crash_target.h"
+#include "ptwalk/walk.h"
+
+/*
+ * A kernel virtual address crash would translate by walking page tables,
+ * translated by the core's walker in the kernel's space instead (crash_target_walk_kvirt()),
+ * a 4 KiB piece at a time (no page size maps less), each piece read by
+ * physical address.  Any failure, the translation's or the read's, is
+ * PW_ERR_READ, as readmem(KVADDR, RETURN_ON_ERROR) says it.
+ */
+static int read_kvirt_walked(struct pw_space *sp, uint64_t addr, void *buf, size_t len)
+{
+	char *out = buf;
+
+	while (len) {
+		size_t piece = 4096 - (addr & 4095);
+		struct pw_translation tr;
+
+		if (piece > len)
+			piece = len;
+		if (pw_translate(sp, addr, &tr) || tr.status != PW_ST_MAPPED ||
+		    !readmem((ulonglong)tr.pa, PHYSADDR, out, (long)piece, "ptwalk",
+			     RETURN_ON_ERROR | QUIET))
+			return PW_ERR_READ;
+		addr += piece;
+		out += piece;
+		len -= piece;
+	}
+	return PW_OK;
+}
 
 static int crash_read(void *ctx, enum pw_addr_space space, uint64_t addr,
 		      void *buf, size_t len)
 {
 	char probe[8];
 
-	(void)ctx;
+	if (space == PW_KVIRT && ctx && IS_VMALLOC_ADDR((ulong)addr))
+		return read_kvirt_walked(ctx, addr, buf, len);
 	if (readmem((ulonglong)addr, space == PW_PHYS ? PHYSADDR : KVADDR, buf,
 		    (long)len, "ptwalk", RETURN_ON_ERROR | QUIET))
 		return PW_OK;
@@ -140,4 +170,9 @@ void crash_target_init(struct pw_target *t)
 	t->alloc = crash_alloc;
 	t->free = crash_free;
 	t->interrupted = crash_interrupted;
+}
+
+void crash_target_walk_kvirt(struct pw_target *t, struct pw_space *kernel_space)
+{
+	t->ctx = kernel_space;
 }

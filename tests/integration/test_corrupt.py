@@ -1,19 +1,20 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The corrupt-dump suite: real ELF vmcores rewritten by this script (page
 tables pointing to themselves, to their parents, past the end of memory,
-bits flipped in a table, a table page removed from the dump, the file
-truncated), each opened in crash with ptwalk.so.  Every case must give its
+bits flipped in a table, a table page removed from the dump, the vmemmap
+table behind a struct page removed, the file truncated), each opened in crash with ptwalk.so.  Every case must give its
 anomaly (or one clear line) and the very next crash command must still work.
 
 Expected values come from the base dump read by crash itself (rd -p) and
 from the rewrite this script made, not from ptwalk's own earlier output."""
 import json
 import os
+import re
 import shutil
 import struct
 import tempfile
 
-from crashrun import Session, answer_key, parse_p
+from crashrun import Session, answer_key, parse_p, parse_vtop
 
 PT_LOAD = 1
 
@@ -112,6 +113,7 @@ class CorruptDumps:
         s.add("free_next", "p/x node_data[0]->node_zones[1].free_area[0].free_list[1].next")
         s.add("lru_off", "p/x (unsigned long)&((struct page *)0)->lru")
         s.add("vmemmap", "p/x vmemmap_base")
+        s.add("page_size", "p sizeof(struct page)")
         s.run()
         self.next_base = s.out("next")
         self.free_page = parse_p(s.out("free_next")) - parse_p(s.out("lru_off"))
@@ -119,6 +121,18 @@ class CorruptDumps:
         walk = jsonl(s.out("walk"))[0]
         assert walk["status"] == "mapped", walk
         self.levels = walk["levels"]       # pgd .. pte of the probe's page
+        self.pa = int(walk["pa"], 16)
+        # The struct page of the probe's PTE table, and the last table of crash's
+        # own vtop of it: the vmemmap table the memmap case removes.
+        self.pte_pfn = int(self.entry("pte")["table_pa"], 16) >> 12
+        self.pte_page = (parse_p(s.out("vmemmap")) +
+                         self.pte_pfn * int(re.search(r"= (\d+)", s.out("page_size")).group(1)))
+        v = Session(dump_dir, so)
+        v.add("vtop", f"vtop {self.pte_page:x}")
+        v.run()
+        entries = re.findall(r"^\s*(PGD|P4D|PUD|PMD|PTE):\s+([0-9a-f]+) =>", v.out("vtop"), re.M)
+        assert entries and parse_vtop(v.out("vtop")).get(self.pte_page), v.out("vtop")
+        self.memmap_table = int(entries[-1][1], 16) & ~0xfff
         self.tmp = tempfile.mkdtemp(prefix="ptwalk-corrupt-")
         self.results = {}
         cases = {
@@ -127,6 +141,7 @@ class CorruptDumps:
             "beyond_memory": self.case_beyond_memory,
             "flipped_bits": self.case_flipped_bits,
             "removed_table": self.case_removed_table,
+            "removed_memmap_table": self.case_removed_memmap_table,
             "freed_page": self.case_freed_page,
             "truncated": self.case_truncated,
         }
@@ -141,6 +156,7 @@ class CorruptDumps:
                 s.add("check", f"ptdump -C -j -c {self.pid}")
                 s.add("next", "rd -x jiffies")
                 s.add("free_page", f"struct page.page_type,_refcount {self.free_page:x}")
+                s.add("pfninfo", f"pfninfo {self.pte_pfn:x}")
                 s.run()
                 self.results[name] = s
                 os.unlink(path)
@@ -176,6 +192,12 @@ class CorruptDumps:
 
     def case_removed_table(self, elf):
         elf.remove_page(int(self.entry("pte")["table_pa"], 16))
+
+    def case_removed_memmap_table(self, elf):
+        # crash walks vmemmap tables itself, with FAULT_ON_ERROR: without the
+        # extension's own translation, every command that reads a struct page
+        # behind this table ended in crash's "read error ... pmd page".
+        elf.remove_page(self.memmap_table)
 
     def case_truncated(self, elf):
         # Cut the last 64 KiB off the file, as an interrupted copy would (much
@@ -246,6 +268,24 @@ def check_removed_table(d):
     assert "NOT MAPPED" in s.out("walk_text") and s.out("walk_text").count("\n") < 12
 
 
+def check_removed_memmap_table(d):
+    """The vmemmap table that maps the struct page of the probe's PTE table is
+    gone (crash's own vtop named it on the intact dump): the walk still
+    translates (the pa of the intact dump), pfninfo says that struct page is not
+    in the dump, ptdump -C names the missing table, and the session goes on."""
+    walk, check, s = _case(d, "removed_memmap_table")
+    assert walk["status"] == "mapped" and int(walk["pa"], 16) == d.pa, walk
+    assert "PHYSICAL:" in s.out("walk_text"), s.out("walk_text")
+    # (crash's own `struct page` of the free page, behind the same table, does end
+    # in its read error: that line is crash's, not one of ours.)
+    assert not re.search(r"^(ptwalk|ptdump|pfninfo): read error", s.console, re.M), s.console[-600:]
+    assert f"struct page {d.pte_page:x}: not in the dump" in s.out("pfninfo"), s.out("pfninfo")
+    assert "memmap: unreadable" in s.out("pfninfo"), s.out("pfninfo")
+    found = [a for a in anomalies(check, "unreadable-table")
+             if int(a["table_pfn"], 16) == d.memmap_table >> 12]
+    assert found, [r for r in check if r.get("type") == "anomaly"]
+
+
 def check_truncated(d):
     walk, check, s = _case(d, "truncated")
     assert "truncated or incomplete" in s.console, s.console[-400:]
@@ -255,6 +295,6 @@ def check_truncated(d):
 
 
 CHECKS = [check_self_loop, check_parent_loop, check_beyond_memory, check_flipped_bits,
-          check_freed_page, check_removed_table, check_truncated]
+          check_freed_page, check_removed_table, check_removed_memmap_table, check_truncated]
 
 SUITES = [(r"x86_64-elf", CorruptDumps, CHECKS)]
