@@ -210,9 +210,40 @@ struct task_search {
 	int by_addr;
 	unsigned long long want;
 	unsigned visited;	/* leaders and threads, against PW_MAX_TASKS */
-	uint64_t broken_leader;	/* a group whose thread list could not be read */
-	int broken_err;
+	uint64_t broken_leader;	/* a group whose thread list could not be followed */
+	int broken_err;		/* its read error, or PW_ERR_LIMIT: it loops */
 };
+
+/*
+ * Brent's cycle finding over a list that should come back to its head: a
+ * loop that misses the head is found within about twice its length and
+ * start, not at the end of the task budget.
+ */
+struct loop_check {
+	uint64_t mark;
+	unsigned power, steps;
+};
+
+static void loop_check_init(struct loop_check *lc, uint64_t start)
+{
+	lc->mark = start;
+	lc->power = 1;
+	lc->steps = 0;
+}
+
+/* pos: the element just reached; 1 when the list is back at an element it
+ * passed (a loop without the head). */
+static int loop_check_step(struct loop_check *lc, uint64_t pos)
+{
+	if (pos == lc->mark)
+		return 1;
+	if (++lc->steps == lc->power) {
+		lc->mark = pos;
+		lc->power <<= 1;
+		lc->steps = 0;
+	}
+	return 0;
+}
 
 /* Whether task (a task_struct address) is the one asked for. */
 static int task_is_wanted(struct task_search *s, uint64_t task, int *err)
@@ -229,13 +260,14 @@ static int task_is_wanted(struct task_search *s, uint64_t task, int *err)
 /*
  * The threads of leader's group other than leader itself.  Returns 1 with
  * *found set, 0 when none is the one asked for (a list that cannot be read
- * is remembered for the final message and left), or PW_ERR_LIMIT as a
- * negative number when the budget of tasks ran out (a list with no way back).
+ * or loops is remembered for the final message and left), or PW_ERR_LIMIT as
+ * a negative number when the budget of tasks ran out.
  */
 static int search_threads(struct task_search *s, uint64_t leader, uint64_t *found)
 {
 	const struct pw_target *t = s->k->t;
 	uint64_t signal, head, node;
+	struct loop_check lc;
 	int err;
 
 	if (!s->threads)
@@ -246,6 +278,7 @@ static int search_threads(struct task_search *s, uint64_t leader, uint64_t *foun
 	head = signal + s->thread_head;
 	if (!err)
 		err = pw_read_kvirt_uint(t, head, 8, &node);
+	loop_check_init(&lc, head);
 	while (!err && node != head) {
 		uint64_t task = node - s->thread_node;
 
@@ -257,6 +290,8 @@ static int search_threads(struct task_search *s, uint64_t leader, uint64_t *foun
 		}
 		if (!err)
 			err = pw_read_kvirt_uint(t, node, 8, &node);
+		if (!err && node != head && loop_check_step(&lc, node))
+			err = PW_ERR_LIMIT;
 	}
 	if (err && !s->broken_leader) {
 		s->broken_leader = leader;
@@ -270,6 +305,7 @@ int pw_kernel_find_task(struct pw_kernel *k, const char *spec,
 {
 	struct task_search s = { .k = k };
 	uint64_t init_task, pos, next, found;
+	struct loop_check lc;
 	char *end, broken[128] = "";
 	int err, limited = 1; /* until the list leads back to init_task */
 
@@ -292,6 +328,7 @@ int pw_kernel_find_task(struct pw_kernel *k, const char *spec,
 		return PW_ERR_NOTFOUND;
 	}
 	pos = init_task;
+	loop_check_init(&lc, init_task);
 	while (s.visited++ < PW_MAX_TASKS) {
 		int r;
 
@@ -318,13 +355,22 @@ int pw_kernel_find_task(struct pw_kernel *k, const char *spec,
 			limited = 0;
 			break;
 		}
+		if (loop_check_step(&lc, pos)) {
+			say(why, why_len, "task list broken: it loops at task_struct 0x%llx "
+			    "without coming back to init_task", (unsigned long long)pos);
+			return PW_ERR_LIMIT;
+		}
 	}
 	if (limited) {
 		say(why, why_len, "task list broken: no way back to init_task or to a "
 		    "thread list's head within %u tasks", (unsigned)PW_MAX_TASKS);
 		return PW_ERR_LIMIT;
 	}
-	if (s.broken_leader)
+	if (s.broken_leader && s.broken_err == PW_ERR_LIMIT)
+		snprintf(broken, sizeof(broken), "; the thread list of task_struct 0x%llx "
+			 "loops without coming back to its head",
+			 (unsigned long long)s.broken_leader);
+	else if (s.broken_leader)
 		snprintf(broken, sizeof(broken), "; the thread list of task_struct 0x%llx "
 			 "is not readable: %s", (unsigned long long)s.broken_leader,
 			 pw_strerror(s.broken_err));
