@@ -102,7 +102,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -std=gnu11 -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all
 FUZZ_ARCHES  := x86_64 arm64 s390x
-FUZZERS      := $(FUZZ_ARCHES:%=$(BUILD)/fuzz/fuzz_walk_%) $(BUILD)/fuzz/fuzz_oops
+FUZZERS      := $(FUZZ_ARCHES:%=$(BUILD)/fuzz/fuzz_walk_%) $(BUILD)/fuzz/fuzz_oops \
+		$(BUILD)/fuzz/fuzz_tasks
 
 $(BUILD)/fuzz/fuzz_walk_%: tests/fuzz/fuzz_walk.c $(CORE_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
@@ -110,9 +111,12 @@ $(BUILD)/fuzz/fuzz_walk_%: tests/fuzz/fuzz_walk.c $(CORE_SRCS) $(HDRS)
 $(BUILD)/fuzz/fuzz_oops: tests/fuzz/fuzz_oops.c $(CORE_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS)
+$(BUILD)/fuzz/fuzz_tasks: tests/fuzz/fuzz_tasks.c $(CORE_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS)
 # The seed corpus is committed; this regenerates it from the synthetic builders.
 seeds: $(BUILD)/make_seeds
-	mkdir -p $(addprefix tests/fuzz/corpus/,$(FUZZ_ARCHES))
+	mkdir -p $(addprefix tests/fuzz/corpus/,$(FUZZ_ARCHES) tasks)
 	$(BUILD)/make_seeds tests/fuzz/corpus
 $(BUILD)/make_seeds: $(BUILD)/obj/tests/fuzz/make_seeds.o $(BUILD)/libcore.a
 	$(CC) $(CFLAGS) -o $@ $^

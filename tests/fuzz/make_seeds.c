@@ -88,6 +88,68 @@ static void s390x(const char *dir)
 	syn_free(s);
 }
 
+/*
+ * fuzz_tasks: its header (what to look for), then an image with init_task
+ * (pid 0) -> pid 1 -> pid 42 on the tasks list, pid 43 a thread of 42 on
+ * 42's thread list only, 42 and 43 sharing an mm whose pgd the kernel's
+ * tables at 0x1000 map (see tests/fuzz/fuzz_tasks.c for the layout).
+ */
+#define TASK_KBASE 0xffff888000000000ULL
+static void task_seed(const char *dir, const char *name, uint8_t by_addr, uint32_t arg,
+		      const struct syn *s)
+{
+	char path[512];
+	uint8_t hdr[5] = { by_addr, (uint8_t)arg, (uint8_t)(arg >> 8), (uint8_t)(arg >> 16),
+			   (uint8_t)(arg >> 24) };
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tasks/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
+	    fwrite(s->mem, 1, s->next_free, f) != s->next_free) {
+		perror(path);
+		exit(1);
+	}
+	fclose(f);
+}
+
+static void tasks(const char *dir)
+{
+	const struct pw_format *fmt = &pw_format_x86_64_4level;
+	struct syn *s = syn_new(0x10000, 0, "x86_64");
+	uint64_t area = syn_table(s, 4096); /* tasks at 0, 0x200, 0x400, 0x600 */
+	uint64_t root = syn_table(s, 4096); /* 0x1000 */
+	static const int pid[] = { 0, 1, 42, 43 };
+	uint64_t kv = TASK_KBASE;
+
+	/* KBASE .. +2M -> physical 0 (a 2M leaf). */
+	syn_map(s, fmt, root, kv, 2, 0xe3, syn_x86_table_entry);
+	for (int i = 0; i < 4; i++) {
+		uint64_t t = area + 0x200 * (uint64_t)i;
+		uint64_t sig = area + 0xa00 + 0x40 * (uint64_t)(i == 3 ? 2 : i);
+
+		if (i < 3)
+			syn_put(s, t + 0x10, kv + area + 0x200 * (uint64_t)((i + 1) % 3) + 0x10, 8);
+		syn_put(s, t + 0x20, (uint64_t)pid[i], 4);
+		memcpy(s->mem + t + 0x30, "task", 4);
+		syn_put(s, t + 0x40, i >= 2 ? kv + area + 0x800 : 0, 8);
+		syn_put(s, t + 0x50, kv + sig, 8);
+	}
+	/* Thread lists: each head -> its leader's node -> (43's node) -> head. */
+	for (int i = 0; i < 3; i++) {
+		uint64_t t = area + 0x200 * (uint64_t)i, head = area + 0xa00 + 0x40 * (uint64_t)i + 8;
+
+		syn_put(s, head, kv + t + 0x60, 8);
+		syn_put(s, t + 0x60, kv + (i == 2 ? area + 0x600 + 0x60 : head), 8);
+	}
+	syn_put(s, area + 0x600 + 0x60, kv + area + 0xa00 + 0x80 + 8, 8);
+	syn_put(s, area + 0x800 + 0x8, kv + root, 8); /* mm->pgd */
+	task_seed(dir, "thread-by-pid", 0, 43, s);
+	task_seed(dir, "thread-by-address", 1, 0x600, s);
+	task_seed(dir, "missing-pid", 0, 7, s);
+	syn_free(s);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -98,5 +160,6 @@ int main(int argc, char **argv)
 	x86(argv[1], 1);
 	arm64(argv[1]);
 	s390x(argv[1]);
+	tasks(argv[1]);
 	return 0;
 }
