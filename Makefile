@@ -105,13 +105,13 @@ FUZZ_ARCHES  := x86_64 arm64 s390x
 FUZZERS      := $(FUZZ_ARCHES:%=$(BUILD)/fuzz/fuzz_walk_%) $(BUILD)/fuzz/fuzz_oops \
 		$(BUILD)/fuzz/fuzz_tasks
 
-$(BUILD)/fuzz/fuzz_walk_%: tests/fuzz/fuzz_walk.c $(CORE_SRCS) $(HDRS)
+$(BUILD)/fuzz/fuzz_walk_%: tests/fuzz/fuzz_walk.c $(CORE_SRCS) $(HDRS) tests/fuzz/fuzz_image.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_ARCH='"$*"' -o $@ $< $(CORE_SRCS)
 $(BUILD)/fuzz/fuzz_oops: tests/fuzz/fuzz_oops.c $(CORE_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS)
-$(BUILD)/fuzz/fuzz_tasks: tests/fuzz/fuzz_tasks.c $(CORE_SRCS) $(HDRS)
+$(BUILD)/fuzz/fuzz_tasks: tests/fuzz/fuzz_tasks.c $(CORE_SRCS) $(HDRS) tests/fuzz/fuzz_image.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRCS)
 # The seed corpus is committed; this regenerates it from the synthetic builders.

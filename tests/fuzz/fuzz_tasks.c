@@ -19,13 +19,10 @@
 #include "ptwalk/kernel.h"
 #include "ptwalk/walk.h"
 
+#include "fuzz_image.h"
+
 #define HEADER 5
 #define KBASE 0xffff888000000000ULL
-
-struct image {
-	const uint8_t *mem;
-	size_t len;
-};
 
 static int img_read(void *ctx, enum pw_addr_space space, uint64_t addr, void *buf, size_t len)
 {
@@ -76,18 +73,6 @@ static int img_size(void *ctx, const char *type, uint64_t *size)
 	(void)type;
 	(void)size;
 	return PW_ERR_NOTFOUND;
-}
-
-static void *img_alloc(void *ctx, size_t size)
-{
-	(void)ctx;
-	return malloc(size);
-}
-
-static void img_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -18,16 +18,13 @@
 #include "ptwalk/ptdump.h"
 #include "ptwalk/walk.h"
 
+#include "fuzz_image.h"
+
 #ifndef FUZZ_ARCH
 #define FUZZ_ARCH "x86_64"
 #endif
 #define HEADER 18
 #define MAX_VISITS 32
-
-struct image {
-	const uint8_t *mem;
-	size_t len;
-};
 
 static int img_read(void *ctx, enum pw_addr_space space, uint64_t addr, void *buf, size_t len)
 {
@@ -38,18 +35,6 @@ static int img_read(void *ctx, enum pw_addr_space space, uint64_t addr, void *bu
 		return (addr >> 12) & 1 ? PW_ERR_EXCLUDED : PW_ERR_READ;
 	memcpy(buf, im->mem + addr, len);
 	return PW_OK;
-}
-
-static void *img_alloc(void *ctx, size_t size)
-{
-	(void)ctx;
-	return malloc(size);
-}
-
-static void img_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
 }
 
 /*

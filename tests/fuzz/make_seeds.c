@@ -13,25 +13,33 @@
 
 #define IMAGE (256 * 1024)
 
-static void write_seed(const char *dir, const char *arch, const char *name, uint8_t pick,
-		       uint64_t va_seed, uint64_t asce, struct syn *s)
+/* DIR/SUB/NAME: a harness's header, then the image up to its last table. */
+static void write_input(const char *dir, const char *sub, const char *name,
+			const uint8_t *hdr, size_t hdr_len, const struct syn *s)
 {
 	char path[512];
-	uint8_t hdr[18] = { pick, 0 };
 	FILE *f;
 
-	for (int i = 0; i < 8; i++) {
-		hdr[2 + i] = (uint8_t)(va_seed >> (56 - 8 * i));
-		hdr[10 + i] = (uint8_t)(asce >> (56 - 8 * i));
-	}
-	snprintf(path, sizeof(path), "%s/%s/%s", dir, arch, name);
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
 	f = fopen(path, "wb");
-	if (!f || fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
+	if (!f || fwrite(hdr, 1, hdr_len, f) != hdr_len ||
 	    fwrite(s->mem, 1, s->next_free, f) != s->next_free) {
 		perror(path);
 		exit(1);
 	}
 	fclose(f);
+}
+
+static void write_seed(const char *dir, const char *arch, const char *name, uint8_t pick,
+		       uint64_t va_seed, uint64_t asce, struct syn *s)
+{
+	uint8_t hdr[18] = { pick, 0 };
+
+	for (int i = 0; i < 8; i++) {
+		hdr[2 + i] = (uint8_t)(va_seed >> (56 - 8 * i));
+		hdr[10 + i] = (uint8_t)(asce >> (56 - 8 * i));
+	}
+	write_input(dir, arch, name, hdr, sizeof(hdr), s);
 }
 
 static void x86(const char *dir, int l5)
@@ -98,19 +106,10 @@ static void s390x(const char *dir)
 static void task_seed(const char *dir, const char *name, uint8_t by_addr, uint32_t arg,
 		      const struct syn *s)
 {
-	char path[512];
 	uint8_t hdr[5] = { by_addr, (uint8_t)arg, (uint8_t)(arg >> 8), (uint8_t)(arg >> 16),
 			   (uint8_t)(arg >> 24) };
-	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/tasks/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr) ||
-	    fwrite(s->mem, 1, s->next_free, f) != s->next_free) {
-		perror(path);
-		exit(1);
-	}
-	fclose(f);
+	write_input(dir, "tasks", name, hdr, sizeof(hdr), s);
 }
 
 static void tasks(const char *dir)
