@@ -9,27 +9,27 @@
 #include <stdlib.h>
 
 #include "crash_target.h"
-#include "ptwalk/walk.h"
+#include "ptwalk/kernel.h"
 
 /*
  * A kernel virtual address crash would translate by walking page tables,
- * translated by the core's walker in the kernel's space instead (crash_target_walk_kvirt()),
+ * translated by the kernel's own space instead (crash_target_walk_kvirt()),
  * a 4 KiB piece at a time (no page size maps less), each piece read by
  * physical address.  Any failure, the translation's or the read's, is
  * PW_ERR_READ, as readmem(KVADDR, RETURN_ON_ERROR) says it.
  */
-static int read_kvirt_walked(struct pw_space *sp, uint64_t addr, void *buf, size_t len)
+static int read_kvirt_walked(struct pw_kernel *k, uint64_t addr, void *buf, size_t len)
 {
 	char *out = buf;
 
 	while (len) {
 		size_t piece = 4096 - (addr & 4095);
-		struct pw_translation tr;
+		uint64_t pa;
 
 		if (piece > len)
 			piece = len;
-		if (pw_translate(sp, addr, &tr) || tr.status != PW_ST_MAPPED ||
-		    !readmem((ulonglong)tr.pa, PHYSADDR, out, (long)piece, "ptwalk",
+		if (pw_kernel_kvtop(k, addr, &pa) ||
+		    !readmem((ulonglong)pa, PHYSADDR, out, (long)piece, "ptwalk",
 			     RETURN_ON_ERROR | QUIET))
 			return PW_ERR_READ;
 		addr += piece;
@@ -172,7 +172,7 @@ void crash_target_init(struct pw_target *t)
 	t->interrupted = crash_interrupted;
 }
 
-void crash_target_walk_kvirt(struct pw_target *t, struct pw_space *kernel_space)
+void crash_target_walk_kvirt(struct pw_target *t, struct pw_kernel *k)
 {
-	t->ctx = kernel_space;
+	t->ctx = k;
 }

@@ -16,19 +16,14 @@ int ctx_open(struct ctx *c)
 		ctx_error(c, NULL, "cannot read the kernel's page-table layout: %s", c->why);
 		return -1;
 	}
-	c->have_kvirt_space = pw_kernel_space(&c->k, &c->kvirt_space, c->k.kernel_root) == PW_OK;
-	if (c->have_kvirt_space)
-		crash_target_walk_kvirt(&c->t, &c->kvirt_space);
+	/* Kernel virtual reads crash would walk tables for: through k's own space. */
+	crash_target_walk_kvirt(&c->t, &c->k);
 	return 0;
 }
 
 void ctx_close(struct ctx *c)
 {
-	if (c->have_kvirt_space) {
-		c->t.ctx = NULL;
-		pw_space_release(&c->kvirt_space);
-		c->have_kvirt_space = 0;
-	}
+	crash_target_walk_kvirt(&c->t, NULL);
 	pw_kernel_close(&c->k);
 }
 

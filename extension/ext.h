@@ -16,9 +16,6 @@
 struct ctx {
 	struct pw_target t;
 	struct pw_kernel k;
-	/* Kernel virtual reads crash would walk tables for (crash_target_walk_kvirt()). */
-	struct pw_space kvirt_space;
-	int have_kvirt_space;
 	char why[WHY_LEN];
 	int json;               /* the command's -j: messages as JSON records */
 };
