@@ -833,8 +833,10 @@ static void walk_table(struct range_walk *w, int level, int depth,
 	}
 	if (run.active)
 		run_flush(w, &run, level, table_pa);
+	/* After the valid part, and after the head when a corrupt s390 entry
+	 * says first > last: each entry once, in order. */
 	if (last < i1)
-		emit_out_of_range(w, level, table_pa, base_lin, last + 1 > i0 ? last + 1 : i0, i1);
+		emit_out_of_range(w, level, table_pa, base_lin, last + 1 > lo ? last + 1 : lo, i1);
 }
 
 int pw_walk_range(struct pw_space *sp, uint64_t start, uint64_t end,

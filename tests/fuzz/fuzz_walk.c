@@ -45,6 +45,7 @@ static int img_read(void *ctx, enum pw_addr_space space, uint64_t addr, void *bu
  */
 struct count {
 	uint64_t notes;
+	uint64_t prev_end; /* where the last note ended (0: none yet, or 2^64) */
 	struct pw_space *xlat; /* a space of its own: the walk's buffers are in use */
 };
 
@@ -72,9 +73,13 @@ static void count_note(void *state, const struct pw_note *n)
 		? n->e->addr - (n->va & ~(n->e->size - 1)) : 0;
 
 	c->notes++;
-	/* Notes come in address order and never run backwards. */
+	/* Notes come in address order and never run backwards, a note never
+	 * before the end of the one sent before it. */
 	if (n->end && n->end <= n->va)
 		abort();
+	if (c->notes > 1 && (!c->prev_end || n->va < c->prev_end))
+		abort();
+	c->prev_end = n->end;
 	check_page(c->xlat, n, n->va, pa_base);
 	check_page(c->xlat, n, (n->va + (last - n->va) / 2) & ~(page - 1), pa_base);
 	check_page(c->xlat, n, last & ~(page - 1), pa_base);

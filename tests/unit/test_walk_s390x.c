@@ -523,6 +523,32 @@ static void test_range_walk(void **state)
 	fixture_free(f);
 }
 
+/*
+ * A corrupt region entry whose TF is past its TL (offset 3, length 1: valid
+ * part 1536..1023, none): the table it names is outside its valid part
+ * entry by entry, each entry once and in order.
+ */
+static void test_offset_past_length(void **state)
+{
+	struct fixture *f = fixture_new(S390_ASCE_TYPE_REGION2, 3);
+	struct collect c = { 0 };
+	struct pw_visitor v = { .state = &c, .note = collect_note };
+	uint64_t r2e;
+
+	(void)state;
+	map(f, 600ULL << 31, S390_LEVEL_PAGE, 0x2000 | PAGE_KERNEL);
+	r2e = entry_pa(f, 600ULL << 31, S390_LEVEL_REGION2);
+	put(f, r2e, (syn_get(f->s, r2e, 8) & ~0xffULL) | S390_REGION_TYPE_R2 |
+		    (3 << S390_REGION_OFFSET_SHIFT) | 1);
+	assert_int_equal(pw_walk_range(&f->sp, 0, 1ULL << 42, &v), PW_OK);
+	assert_int_equal(c.gaps, 0);
+	assert_int_equal(c.notes, 2048);
+	assert_int_equal(c.out_of_range, 1ULL << 42);
+	assert_int_equal(c.mapped, 0);
+	assert_int_equal(c.next_va, 1ULL << 42);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +566,7 @@ int main(void)
 		cmocka_unit_test(test_2k_fragments),
 		cmocka_unit_test(test_4k_page_table_with_pgstes),
 		cmocka_unit_test(test_range_walk),
+		cmocka_unit_test(test_offset_past_length),
 	};
 
 	return cmocka_run_group_tests_name("walk_s390x", tests, NULL, NULL);
