@@ -169,7 +169,7 @@ int main(void)
 	struct pw_translation tr;
 	struct pw_ptdump pd;
 	struct pw_ptdump_opts o = { 0 };
-	struct pw_visitor v = { .state = &pd, .note = pw_ptdump_note };
+	struct pw_visitor v = { .state = &pd, .note = pw_ptdump_note, .runs_span_tables = 1 };
 	uint64_t mapped = 0, checked, empty_root;
 	double t_build, t_dump, t_count, t_floor, t_ours, t_xlat, t_empty;
 	long rss_before, rss_after;

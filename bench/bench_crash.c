@@ -90,7 +90,7 @@ static double __attribute__((noinline)) time_ptdump(struct ctx *c, struct pw_spa
 static double __attribute__((noinline)) time_walk(struct ctx *c, struct pw_space *sp)
 {
 	uint64_t mapped = 0;
-	struct pw_visitor v = { .state = &mapped, .note = count_mapped };
+	struct pw_visitor v = { .state = &mapped, .note = count_mapped, .runs_span_tables = 1 };
 	double t = now();
 
 	if (walk_default_ranges(&c->k, sp, &v) != PW_OK)

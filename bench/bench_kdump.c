@@ -155,7 +155,7 @@ static double __attribute__((noinline)) run_ptdump(struct bench *b, FILE *fp, st
 {
 	struct pw_ptdump_opts o = { .fp = fp };
 	struct pw_ptdump pd;
-	struct pw_visitor v = { .state = &pd, .note = pw_ptdump_note };
+	struct pw_visitor v = { .state = &pd, .note = pw_ptdump_note, .runs_span_tables = 1 };
 	double t;
 
 	/* pw_ptdump_run() keeps its state to itself: no totals from it. */
@@ -185,7 +185,7 @@ static double __attribute__((noinline)) run_ptdump(struct bench *b, FILE *fp, st
 static double __attribute__((noinline)) run_walk_only(struct bench *b)
 {
 	uint64_t mapped = 0;
-	struct pw_visitor v = { .state = &mapped, .note = count_note };
+	struct pw_visitor v = { .state = &mapped, .note = count_note, .runs_span_tables = 1 };
 	double t = now();
 
 	pw_space_invalidate(&b->sp);

@@ -301,7 +301,9 @@ int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
 {
 	struct pw_ptdump d;
 	struct tee t = { .d = &d, .also = also };
-	struct pw_visitor v = { .state = &t, .note = tee_note, .enter_table = tee_enter };
+	/* A checker alongside wants a note per table; ptdump alone coalesces. */
+	struct pw_visitor v = { .state = &t, .note = tee_note, .enter_table = tee_enter,
+				.runs_span_tables = also == NULL };
 	uint64_t end = 0;
 	int err = PW_OK;
 

@@ -313,6 +313,25 @@ int pw_translate(struct pw_space *sp, uint64_t va, struct pw_translation *tr)
 	return PW_OK;
 }
 
+/*
+ * A run of entries handed to visitors as one note: equal not-present entries, or leaves
+ * whose raw values step by their size within fmt->linear_addr_mask (same
+ * attributes, contiguous output addresses).  Its note is sent lazily, when
+ * anything else is noted or the run cannot go on; with a visitor's
+ * runs_span_tables it may go on into the next table of its level.
+ */
+struct run {
+	int active;
+	int level;
+	uint64_t table_pa;
+	uint64_t va, va_last;
+	uint64_t raw, next_raw, step;
+	struct pw_entry e;
+	uint32_t eff;
+	uint64_t entry_pa;
+	enum pw_status st;
+};
+
 /* State of one range walk. */
 struct range_walk {
 	struct pw_space *sp;
@@ -323,6 +342,7 @@ struct range_walk {
 	uint64_t visits;
 	int interrupted; /* or stopped: err says why */
 	int err;
+	struct run run;  /* the run whose note is still to be sent */
 };
 
 /* Whether pa is one of the first n tables on the path down (a loop). */
@@ -334,9 +354,10 @@ static inline int is_ancestor(const struct range_walk *w, int n, uint64_t pa)
 	return 0;
 }
 
-static inline __attribute__((always_inline)) void emit(struct range_walk *w, uint64_t lin, uint64_t lin_last, int level,
-		 uint64_t raw, const struct pw_entry *e, uint32_t eff,
-		 uint64_t table_pa, uint64_t entry_pa, enum pw_status st, int err)
+static inline __attribute__((always_inline)) void
+emit_note(struct range_walk *w, uint64_t lin, uint64_t lin_last, int level,
+	  uint64_t raw, const struct pw_entry *e, uint32_t eff,
+	  uint64_t table_pa, uint64_t entry_pa, enum pw_status st, int err)
 {
 	const struct pw_format *fmt = w->sp->fmt;
 	struct pw_note n = {
@@ -353,6 +374,28 @@ static inline __attribute__((always_inline)) void emit(struct range_walk *w, uin
 	};
 
 	w->v->note(w->v->state, &n);
+}
+
+/* Send the pending run's note (callers test w->run.active: most entries
+ * start no run, and the test is cheaper than the call). */
+static void run_flush(struct range_walk *w)
+{
+	struct run *r = &w->run;
+
+	emit_note(w, r->va, r->va_last, r->level, r->raw, &r->e, r->eff, r->table_pa,
+		  r->entry_pa, r->st, 0);
+	r->active = 0;
+}
+
+/* A note for one entry or hole, after the pending run's: notes go in VA order. */
+static inline __attribute__((always_inline)) void
+emit(struct range_walk *w, uint64_t lin, uint64_t lin_last, int level,
+     uint64_t raw, const struct pw_entry *e, uint32_t eff,
+     uint64_t table_pa, uint64_t entry_pa, enum pw_status st, int err)
+{
+	if (w->run.active)
+		run_flush(w);
+	emit_note(w, lin, lin_last, level, raw, e, eff, table_pa, entry_pa, st, err);
 }
 
 /*
@@ -396,37 +439,36 @@ static void emit_out_of_range(struct range_walk *w, int level, uint64_t table_pa
 }
 
 /*
- * A run of entries handed to visitors as one note: equal not-present entries, or leaves
- * whose raw values step by their size within fmt->linear_addr_mask (same
- * attributes, contiguous output addresses).
+ * Entry `raw` (decoded in e) at va .. va_last goes into a run: the pending
+ * one when it carries on from it (the next value, address and attributes,
+ * the same level and effective permissions; in the same table unless the
+ * visitor lets runs span tables), else a new one after the pending one's note.
  */
-struct run {
-	int active;
-	uint64_t va, va_last;
-	uint64_t raw, next_raw, step;
-	struct pw_entry e;
-	uint32_t eff;
-	uint64_t entry_pa;
-	enum pw_status st;
-};
-
-/* Hand an active run to the visitor (callers test r->active: most entries
- * start no run, and the test is cheaper than the call). */
-static void run_flush(struct range_walk *w, struct run *r, int level, uint64_t table_pa)
+static inline __attribute__((always_inline)) void
+run_begin(struct range_walk *w, int level, uint64_t table_pa, uint64_t va, uint64_t va_last,
+	  uint64_t raw, const struct pw_entry *e, uint64_t step, uint32_t eff,
+	  uint64_t entry_pa, enum pw_status st)
 {
-	emit(w, r->va, r->va_last, level, r->raw, &r->e, r->eff, table_pa,
-	     r->entry_pa, r->st, 0);
-	r->active = 0;
-}
+	struct run *r = &w->run;
 
-/* Start a run at an entry already decoded into r->e (no copy: this is per table). */
-static void run_start(struct run *r, uint64_t va, uint64_t va_last, uint64_t raw,
-		      uint64_t step, uint32_t eff, uint64_t entry_pa, enum pw_status st)
-{
+	if (r->active) {
+		if (raw == r->next_raw && va == r->va_last + 1 && level == r->level &&
+		    eff == r->eff && st == r->st &&
+		    !((raw ^ r->raw) & ~w->sp->fmt->linear_addr_mask) &&
+		    (table_pa == r->table_pa || w->v->runs_span_tables)) {
+			r->va_last = va_last;
+			r->next_raw = raw + step;
+			return;
+		}
+		run_flush(w);
+	}
 	r->active = 1;
+	r->level = level;
+	r->table_pa = table_pa;
 	r->va = va;
 	r->va_last = va_last;
 	r->raw = raw;
+	r->e = *e;
 	r->step = step;
 	r->next_raw = raw + step;
 	r->eff = eff;
@@ -594,7 +636,6 @@ static uint32_t run_extend_same_avx2(const uint8_t *tb, uint32_t i, uint32_t sto
 		i = stop;
 	return i;
 }
-
 #endif
 
 /* The fastest run extension this CPU has; the SSE2 one finishes what is left. */
@@ -690,11 +731,9 @@ static void walk_table(struct range_walk *w, int level, int depth,
 	uint64_t tbl_last = base_lin + span * nent - 1;
 	uint32_t i0, i1, lo, hi;
 	struct pw_entry hole = { .kind = PW_ENTRY_NONE, .why = "not walked" };
-	struct run run; /* only .active until a run starts: zeroing it all is per-table cost */
 	uint64_t mask = fmt->linear_addr_mask;
 	int err;
 
-	run.active = 0;
 	if (tbl_last < w->start || tbl_first > w->last)
 		return;
 	if (++w->visits > (sp->max_visits ? sp->max_visits : PW_DEFAULT_MAX_VISITS)) {
@@ -741,19 +780,19 @@ static void walk_table(struct range_walk *w, int level, int depth,
 		uint64_t va = base_lin + (uint64_t)i * span;
 		uint64_t va_last = va + span - 1;
 		uint64_t entry_pa = table_pa + (uint64_t)i * fmt->entry_bytes;
-		struct pw_entry *e = &run.e; /* decoded in place: a run starts here */
+		struct pw_entry ent, *e = &ent;
 		uint64_t raw = table_entry(sp, level, i);
+		int in_run = 0;
 
-		if (run.active)
-			run_flush(w, &run, level, table_pa);
 		pw_decode(fmt, level, raw, e);
 		switch (e->kind) {
 		case PW_ENTRY_NONE:
 			/* Equal raw values decode alike: one note for the run. */
-			if (mask)
-				run_start(&run, va, va_last, raw, 0, 0, entry_pa,
-					  PW_ST_NOT_PRESENT);
-			else
+			if (mask) {
+				run_begin(w, level, table_pa, va, va_last, raw, e, 0, 0,
+					  entry_pa, PW_ST_NOT_PRESENT);
+				in_run = 1;
+			} else
 				emit(w, va, va_last, level, raw, e, 0, table_pa, entry_pa,
 				     PW_ST_NOT_PRESENT, 0);
 			break;
@@ -765,10 +804,11 @@ static void walk_table(struct range_walk *w, int level, int depth,
 			if (e->addr >= fmt->max_pa)
 				emit(w, va, va_last, level, raw, e, perm & e->perm, table_pa,
 				     entry_pa, PW_ST_BAD_PFN, 0);
-			else if (mask)
-				run_start(&run, va, va_last, raw, e->size, perm & e->perm,
-					  entry_pa, PW_ST_MAPPED);
-			else
+			else if (mask) {
+				run_begin(w, level, table_pa, va, va_last, raw, e, e->size,
+					  perm & e->perm, entry_pa, PW_ST_MAPPED);
+				in_run = 1;
+			} else
 				emit(w, va, va_last, level, raw, e, perm & e->perm, table_pa,
 				     entry_pa, PW_ST_MAPPED, 0);
 			break;
@@ -779,6 +819,8 @@ static void walk_table(struct range_walk *w, int level, int depth,
 								: PW_ST_BAD_PFN, 0);
 				break;
 			}
+			if (w->run.active && !w->v->runs_span_tables)
+				run_flush(w);
 			/* Read ahead where the next entry looks like a sibling
 			 * (same attribute bits): dense children.  Elsewhere, as
 			 * in most of a real kernel's tables, a read ahead would
@@ -801,23 +843,26 @@ static void walk_table(struct range_walk *w, int level, int depth,
 		}
 		/* Extend a run over the following equal entries: the hot loop
 		 * (formats with runs have 8-byte entries). */
-		if (run.active && fmt->entry_bytes == 8) {
+		if (in_run && fmt->entry_bytes == 8) {
+			struct run *run = &w->run;
 			const uint8_t *tb = sp->buf[level].data;
 			int swap = fmt->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 			uint32_t stop = hi;
-			uint64_t next = run.next_raw;
+			uint64_t next = run->next_raw;
 
 			/* Never let the address field carry into the attributes (the
-			 * division only when the product says it might: it is slow). */
-			uint64_t room = mask - (run.raw & mask), reach;
+			 * division only when the product says it might: it is slow).
+			 * The room left from this entry: a run carried on from an
+			 * earlier table started further back. */
+			uint64_t room = mask - (raw & mask), reach;
 
-			if (run.step &&
-			    (__builtin_mul_overflow((uint64_t)(stop - i), run.step, &reach) ||
+			if (run->step &&
+			    (__builtin_mul_overflow((uint64_t)(stop - i), run->step, &reach) ||
 			     reach > room) &&
-			    room / run.step < stop - i)
-				stop = i + (uint32_t)(room / run.step);
+			    room / run->step < stop - i)
+				stop = i + (uint32_t)(room / run->step);
 			if (!swap)
-				i = run_extend(tb, i, stop, &next, run.step);
+				i = run_extend(tb, i, stop, &next, run->step);
 			while (i < stop) {
 				uint64_t v;
 
@@ -825,14 +870,16 @@ static void walk_table(struct range_walk *w, int level, int depth,
 				if ((swap ? __builtin_bswap64(v) : v) != next)
 					break;
 				i++;
-				next += run.step;
+				next += run->step;
 			}
-			run.next_raw = next;
-			run.va_last = base_lin + (uint64_t)i * span + span - 1;
+			run->next_raw = next;
+			run->va_last = base_lin + (uint64_t)i * span + span - 1;
 		}
 	}
-	if (run.active)
-		run_flush(w, &run, level, table_pa);
+	/* Without runs_span_tables a table's notes are all sent before its
+	 * parent goes on (before the next table is entered). */
+	if (w->run.active && !w->v->runs_span_tables)
+		run_flush(w);
 	/* After the valid part, and after the head when a corrupt s390 entry
 	 * says first > last: each entry once, in order. */
 	if (last < i1)
@@ -885,6 +932,9 @@ int pw_walk_range(struct pw_space *sp, uint64_t start, uint64_t end,
 		base = vbits < 64 ? w.start & ~((1ULL << vbits) - 1) : 0;
 		walk_table(&w, sp->top_level, 0, sp->root_pa, sp->top_first,
 			   sp->top_last, base, PW_PERM_ALL, 0, 0);
+		/* Pieces are not contiguous in linear addresses: no run goes on. */
+		if (w.run.active)
+			run_flush(&w);
 	}
 	return w.interrupted ? w.err : PW_OK;
 }

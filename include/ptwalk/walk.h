@@ -155,6 +155,13 @@ struct pw_visitor {
 	void (*note)(void *state, const struct pw_note *n);
 	/* Optional: return non-zero to skip the table's subtree. */
 	int (*enter_table)(void *state, const struct pw_table_visit *tv);
+	/*
+	 * Optional: a run of equal, or linearly stepping, entries may go on
+	 * into the next table of its level (a direct map in 4K pages is then
+	 * one note, not one a PTE table).  Its note names the table and entry
+	 * where it starts, and may come after later tables were entered.
+	 */
+	int runs_span_tables;
 };
 
 /*

@@ -5,8 +5,10 @@
  * (-DFUZZ_ARCH=\"x86_64\" / \"arm64\" / \"s390x\"); every walk must end,
  * with bounded memory, whatever the bytes say.
  *
- * Input: [0] format pick, [1] flags, [2..9] VA seed, [10..17] s390 ASCE,
- * then the physical memory image (root table at physical 0).
+ * Input: [0] format pick, [1] flags (1 mem_end, 2 count instead of ptdump,
+ * 4 JSON, 8 physical addresses, 16 runs spanning tables in the count),
+ * [2..9] VA seed, [10..17] s390 ASCE, then the
+ * physical memory image (root table at physical 0).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -74,7 +76,7 @@ static void count_note(void *state, const struct pw_note *n)
 
 	c->notes++;
 	/* Notes come in address order and never run backwards, a note never
-	 * before the end of the one sent before it. */
+	 * before the end of the one sent before it (runs are sent lazily). */
 	if (n->end && n->end <= n->va)
 		abort();
 	if (c->notes > 1 && (!c->prev_end || n->va < c->prev_end))
@@ -153,7 +155,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (data[1] & 2) {
 		struct count c = { .xlat = &xlat };
-		struct pw_visitor v = { .state = &c, .note = count_note };
+		struct pw_visitor v = { .state = &c, .note = count_note,
+					.runs_span_tables = data[1] & 16 };
 
 		if (pw_space_init(&xlat, &t, fmt, 0) == PW_OK) {
 			xlat.top_level = sp.top_level;
@@ -165,16 +168,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pw_space_release(&xlat);
 		}
 	} else {
-		struct pw_ptdump d;
-		struct pw_visitor v = { .state = &d, .note = pw_ptdump_note };
-		struct pw_ptdump_opts o = { .fp = null_out, .json = data[1] & 4, .phys = data[1] & 8 };
-		const struct pw_ptdump_style *style = strcmp(FUZZ_ARCH, "x86_64") == 0
-			? &pw_ptdump_style_x86_64 : strcmp(FUZZ_ARCH, "arm64") == 0
-			? &pw_ptdump_style_arm64 : &pw_ptdump_style_s390x;
+		/* ptdump with runs spanning tables, then without: the same text. */
+		char *text[2] = { NULL, NULL };
+		size_t len[2] = { 0, 0 };
 
-		pw_ptdump_begin(&d, fmt, style, &o);
-		pw_walk_range(&sp, 0, 0, &v);
-		pw_ptdump_end(&d, 0);
+		for (int span = 1; span >= 0; span--) {
+			struct pw_ptdump d;
+			struct pw_visitor v = { .state = &d, .note = pw_ptdump_note,
+						.runs_span_tables = span };
+			FILE *out = open_memstream(&text[span], &len[span]);
+			struct pw_ptdump_opts o = { .fp = out ? out : null_out, .json = data[1] & 4,
+						    .phys = data[1] & 8 };
+			const struct pw_ptdump_style *style = strcmp(FUZZ_ARCH, "x86_64") == 0
+				? &pw_ptdump_style_x86_64 : strcmp(FUZZ_ARCH, "arm64") == 0
+				? &pw_ptdump_style_arm64 : &pw_ptdump_style_s390x;
+
+			pw_ptdump_begin(&d, fmt, style, &o);
+			pw_walk_range(&sp, 0, 0, &v);
+			pw_ptdump_end(&d, 0);
+			if (out)
+				fclose(out);
+		}
+		if (text[0] && text[1] && (len[0] != len[1] || memcmp(text[0], text[1], len[0])))
+			abort();
+		free(text[0]);
+		free(text[1]);
 	}
 	pw_space_release(&sp);
 	return 0;

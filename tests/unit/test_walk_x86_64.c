@@ -490,6 +490,103 @@ static void test_repeated_run_boundaries(void **state)
 	check_repeated_runs(value, value ^ (1ULL << 13), PW_ST_NOT_PRESENT);
 }
 
+/*
+ * Runs across tables: two PTE tables under one PMD map 4 MiB in 4K pages at
+ * contiguous physical addresses.  A visitor with runs_span_tables gets one
+ * note (naming the first table and entry), one without gets a note a table;
+ * either way every note is sent before any later one, in VA order.
+ */
+static void walk_two_tables(struct fixture *f, uint64_t base, int span, struct notes *c)
+{
+	struct pw_visitor v = { .state = c, .note = notes_note, .runs_span_tables = span };
+
+	memset(c->va, 0, sizeof(c->va));
+	c->n = 0;
+	pw_space_invalidate(&f->sp);
+	assert_int_equal(pw_walk_range(&f->sp, base, base + (4ULL << 20), &v), PW_OK);
+	for (int k = 1; k < c->n; k++)
+		assert_true(c->va[k] >= c->end[k - 1]);
+}
+
+static void test_runs_span_tables(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	uint64_t base = 0xffff888000000000ULL, pmd1, pmd_raw;
+	struct notes c = { .all = 1 };
+
+	(void)state;
+	for (uint64_t i = 0; i < 1024; i++)
+		map(f, base + (i << 12), 3, (0x400000 + (i << 12)) | P_KERN);
+	pmd1 = syn_entry_pa(f->s, f4, f->root, base + (2ULL << 20), 2);
+	pmd_raw = syn_get(f->s, pmd1, 8);
+
+	/* One note with runs_span_tables, two without. */
+	walk_two_tables(f, base, 1, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.st[0], PW_ST_MAPPED);
+	assert_int_equal(c.va[0], base);
+	assert_int_equal(c.end[0], base + (4ULL << 20));
+	assert_int_equal(c.raw[0], 0x400000 | P_KERN);
+	walk_two_tables(f, base, 0, &c);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.end[0], base + (2ULL << 20));
+	assert_int_equal(c.va[1], base + (2ULL << 20));
+	assert_int_equal(c.raw[1], (0x400000 + (512ULL << 12)) | P_KERN);
+
+	/* The second table's PMD entry read-only: other effective permissions,
+	 * so the run stops at the table. */
+	syn_put(f->s, pmd1, pmd_raw & ~X86_PTE_RW, 8);
+	walk_two_tables(f, base, 1, &c);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.end[0], base + (2ULL << 20));
+	syn_put(f->s, pmd1, pmd_raw, 8);
+
+	/* Not-present entries across the boundary (first table's last 100,
+	 * second's first 100) are one hole; the pages after it start a run. */
+	for (uint64_t i = 412; i < 612; i++)
+		syn_put(f->s, syn_entry_pa(f->s, f4, f->root, base + (i << 12), 3), 0, 8);
+	walk_two_tables(f, base, 1, &c);
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.st[1], PW_ST_NOT_PRESENT);
+	assert_int_equal(c.va[1], base + (412ULL << 12));
+	assert_int_equal(c.end[1], base + (612ULL << 12));
+	assert_int_equal(c.va[2], base + (612ULL << 12));
+	assert_int_equal(c.end[2], base + (4ULL << 20));
+	walk_two_tables(f, base, 0, &c);
+	assert_int_equal(c.n, 4);
+
+	/* A run that would carry out of the address bits: the first table's
+	 * last page at the top of the 52-bit space, the next entry one page on,
+	 * which sets bit 52 (software bits: another attribute, not the next
+	 * page).  Two notes, with the entry after them a run of its own. */
+	for (uint64_t i = 0; i < 1024; i++)
+		map(f, base + (i << 12), 3, (0x400000 + (i << 12)) | P_KERN);
+	syn_put(f->s, syn_entry_pa(f->s, f4, f->root, base + (511ULL << 12), 3),
+		((1ULL << 52) - 4096) | P_KERN, 8);
+	syn_put(f->s, syn_entry_pa(f->s, f4, f->root, base + (512ULL << 12), 3),
+		(1ULL << 52) | P_KERN, 8);
+	walk_two_tables(f, base, 1, &c);
+	assert_int_equal(c.n, 4);
+	assert_int_equal(c.va[1], base + (511ULL << 12));
+	assert_int_equal(c.end[1], base + (512ULL << 12));
+	assert_int_equal(c.va[2], base + (512ULL << 12));
+	assert_int_equal(c.end[2], base + (513ULL << 12));
+	assert_int_equal(c.raw[2], (1ULL << 52) | P_KERN);
+	assert_int_equal(c.va[3], base + (513ULL << 12));
+
+	/* A reserved entry right after a spanning run: the run's note first. */
+	for (uint64_t i = 0; i < 1024; i++)
+		map(f, base + (i << 12), 3, (0x400000 + (i << 12)) | P_KERN);
+	map(f, base + (2ULL << 20), 2, 0x800000 | P_KERN | X86_PTE_PSE | (1ULL << 13));
+	walk_two_tables(f, base, 1, &c);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.st[0], PW_ST_MAPPED);
+	assert_int_equal(c.end[0], base + (2ULL << 20));
+	assert_int_equal(c.st[1], PW_ST_BAD_ENTRY);
+	assert_int_equal(c.va[1], base + (2ULL << 20));
+	fixture_free(f);
+}
+
 /* What a walk said about each 2M slot of a window: mapped bytes, and the
  * last status other than mapped or not-present. */
 #define SLOTS 64
@@ -619,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_empty_run_boundaries),
 		cmocka_unit_test(test_repeated_run_boundaries),
 		cmocka_unit_test(test_read_ahead_children),
+		cmocka_unit_test(test_runs_span_tables),
 	};
 
 	return cmocka_run_group_tests_name("walk_x86_64", tests, NULL, NULL);
