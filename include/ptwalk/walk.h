@@ -165,6 +165,14 @@ struct pw_visitor {
 };
 
 /*
+ * The vector extensions the walker's run loops may use, for tests that check
+ * each loop on one machine: the best the CPU has up to `allowed`.  Returns the
+ * one now in use.  Not for concurrent walks.
+ */
+enum pw_simd { PW_SIMD_SSE2 = 0, PW_SIMD_AVX2, PW_SIMD_AVX512 };
+int pw_walk_simd(int allowed);
+
+/*
  * Walk [start, end) (end == 0 means up to 2^64); addresses are canonical.
  * Non-canonical parts are skipped without notes.  Returns PW_OK,
  * PW_ERR_INTERRUPTED or PW_ERR_LIMIT; problems with tables are reported

@@ -6,8 +6,8 @@
  * with bounded memory, whatever the bytes say.
  *
  * Input: [0] format pick, [1] flags (1 mem_end, 2 count instead of ptdump,
- * 4 JSON, 8 physical addresses, 16 runs spanning tables in the count),
- * [2..9] VA seed, [10..17] s390 ASCE, then the
+ * 4 JSON, 8 physical addresses, 16 runs spanning tables in the count, bits
+ * 5-7 the vector level), [2..9] VA seed, [10..17] s390 ASCE, then the
  * physical memory image (root table at physical 0).
  */
 #include <stdint.h>
@@ -153,6 +153,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				pw_pgste_decode(pgste, &d);
 		}
 	}
+	/* Each vector loop of the run compares, as far as the CPU has them. */
+	pw_walk_simd((data[1] >> 5) % 3);
 	if (data[1] & 2) {
 		struct count c = { .xlat = &xlat };
 		struct pw_visitor v = { .state = &c, .note = count_note,

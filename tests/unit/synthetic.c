@@ -94,20 +94,30 @@ static int syn_size_cb(void *ctx, const char *type, uint64_t *size)
 	return PW_OK;
 }
 
+/* The malloc'd block is kept in the word before the buffer handed out. */
 static void *syn_alloc(void *ctx, size_t size)
 {
 	struct syn *s = ctx;
+	uint8_t *block = malloc(size + 128), *p;
 
+	if (!block)
+		return NULL;
 	s->allocs_live++;
-	return malloc(size);
+	p = (uint8_t *)(((uintptr_t)block + 8 + 63) & ~(uintptr_t)63) + (s->alloc_offset & 56);
+	memcpy(p - sizeof(block), &block, sizeof(block));
+	return p;
 }
 
 static void syn_release(void *ctx, void *p)
 {
 	struct syn *s = ctx;
+	void *block;
 
+	if (!p)
+		return;
 	s->allocs_live--;
-	free(p);
+	memcpy(&block, (uint8_t *)p - sizeof(block), sizeof(block));
+	free(block);
 }
 
 struct syn *syn_new(uint64_t size, uint64_t table_base, const char *arch)

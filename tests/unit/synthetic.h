@@ -42,6 +42,9 @@ struct syn {
 	int nexcluded;
 	/* Counters the tests check. */
 	uint64_t reads, read_bytes, allocs_live;
+	/* Buffers from target.alloc start this many bytes past a 64-byte
+	 * boundary (0..56): the walker's vector loops align themselves. */
+	unsigned alloc_offset;
 	struct pw_target target;
 };
 

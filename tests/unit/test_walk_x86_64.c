@@ -384,20 +384,22 @@ static void notes_note(void *state, const struct pw_note *n)
 }
 
 static const uint32_t run_breaks[] = { 1, 2, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 63, 64, 65,
-				       100, 255, 256, 448, 479, 480, 481, 497, 510, 511 };
+				       71, 72, 73, 100, 127, 128, 129, 136, 137, 255, 256, 383,
+				       384, 385, 447, 448, 449, 455, 456, 479, 480, 481, 497,
+				       510, 511 };
 
 /*
  * Runs of contiguous leaves end exactly where an entry breaks the step, at every
- * position of the block-wise compare (8 entries with SSE2, 32 with AVX2, and the
- * AVX2 tail's last 32 entries of the table) and at the table's last entry.  The
- * entries after the break go on with the run's step, so a compare that skipped
- * the break would merge them.
+ * position of the block-wise compare (8 entries with SSE2, 32 with AVX2, 64 with
+ * AVX-512 from a 64-byte boundary, and the vector tails' last 32 or 64 entries
+ * of the table) and at the table's last entry, with each vector loop this CPU
+ * has.  The entries after the break go on with the run's step, so a compare that
+ * skipped the break would merge them.
  */
-static void test_run_boundaries(void **state)
+static void check_run_boundaries(void)
 {
 	uint64_t base = 0xffff888000200000ULL;
 
-	(void)state;
 	for (size_t b = 0; b < sizeof(run_breaks) / sizeof(run_breaks[0]); b++) {
 		struct fixture *f = fixture_new(f4);
 		struct notes c = { 0 };
@@ -427,6 +429,21 @@ static void test_run_boundaries(void **state)
 		}
 		fixture_free(f);
 	}
+}
+
+/* Each vector level up to the CPU's best, then the best again. */
+static void for_each_simd(void (*check)(void))
+{
+	for (int level = PW_SIMD_SSE2; level <= PW_SIMD_AVX512; level++)
+		if (pw_walk_simd(level) == level)
+			check();
+	pw_walk_simd(PW_SIMD_AVX512);
+}
+
+static void test_run_boundaries(void **state)
+{
+	(void)state;
+	for_each_simd(check_run_boundaries);
 }
 
 /*
@@ -471,10 +488,15 @@ static void check_repeated_runs(uint64_t value, uint64_t odd, enum pw_status odd
 }
 
 /* Empty entries around one mapped page: the zero compare (an OR of the loads). */
+static void check_empty_runs(void)
+{
+	check_repeated_runs(0, 0x400000 | P_KERN, PW_ST_MAPPED);
+}
+
 static void test_empty_run_boundaries(void **state)
 {
 	(void)state;
-	check_repeated_runs(0, 0x400000 | P_KERN, PW_ST_MAPPED);
+	for_each_simd(check_empty_runs);
 }
 
 /*
@@ -482,12 +504,66 @@ static void test_empty_run_boundaries(void **state)
  * swap entries) around one that differs in a single bit: the compare
  * against the value.
  */
-static void test_repeated_run_boundaries(void **state)
+static void check_swap_like_runs(void)
 {
 	const uint64_t value = 0x00000ffff1234000ULL;
 
-	(void)state;
 	check_repeated_runs(value, value ^ (1ULL << 13), PW_ST_NOT_PRESENT);
+}
+
+static void test_repeated_run_boundaries(void **state)
+{
+	(void)state;
+	for_each_simd(check_swap_like_runs);
+}
+
+/*
+ * A run ends at its table's last entry however the table lies in memory: two
+ * PTE tables read into one window, back to back, every page at contiguous
+ * physical addresses but entry 502, so that the first table ends in a run of
+ * nine (eight more after its first: the vector loops start at the table's end).
+ * The bytes after the first table continue the run; a loop that read past the
+ * end would merge them.  Every buffer alignment, every vector level, with and
+ * without runs spanning tables.
+ */
+static void check_run_ends_at_table_end(void)
+{
+	uint64_t base = 0xffff888000000000ULL;
+
+	for (unsigned offset = 0; offset < 64; offset += 8) {
+		struct fixture *f;
+		struct notes c = { 0 };
+
+		f = test_calloc(1, sizeof(*f));
+		f->s = syn_new(MEM, TABLES, "x86_64");
+		f->s->alloc_offset = offset;
+		f->root = syn_table(f->s, 4096);
+		assert_int_equal(pw_space_init(&f->sp, &f->s->target, f4, f->root), PW_OK);
+		for (uint64_t i = 0; i < 1024; i++)
+			map(f, base + (i << 12), 3, (i == 502 ? 0x2000000 : 0x400000 + (i << 12)) | P_KERN);
+		for (int span = 0; span <= 1; span++) {
+			struct pw_visitor v = { .state = &c, .note = notes_note, .runs_span_tables = span };
+
+			c.n = 0;
+			pw_space_invalidate(&f->sp);
+			assert_int_equal(pw_walk_range(&f->sp, base, base + (4ULL << 20), &v), PW_OK);
+			/* [0, 502), [502], [503, 512) and [512, 1024), or [503, 1024). */
+			assert_int_equal(c.n, span ? 3 : 4);
+			assert_int_equal(c.va[2], base + (503ULL << 12));
+			assert_int_equal(c.end[2], base + ((span ? 1024ULL : 512ULL) << 12));
+			if (!span) {
+				assert_int_equal(c.va[3], base + (512ULL << 12));
+				assert_int_equal(c.end[3], base + (4ULL << 20));
+			}
+		}
+		fixture_free(f);
+	}
+}
+
+static void test_run_ends_at_table_end(void **state)
+{
+	(void)state;
+	for_each_simd(check_run_ends_at_table_end);
 }
 
 /*
@@ -716,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_empty_run_boundaries),
 		cmocka_unit_test(test_repeated_run_boundaries),
 		cmocka_unit_test(test_read_ahead_children),
+		cmocka_unit_test(test_run_ends_at_table_end),
 		cmocka_unit_test(test_runs_span_tables),
 	};
 
