@@ -302,7 +302,8 @@ int pw_ptdump_run(struct pw_kernel *k, struct pw_space *sp,
 	struct pw_ptdump d;
 	struct tee t = { .d = &d, .also = also };
 	/* A checker alongside wants a note per table; ptdump alone coalesces. */
-	struct pw_visitor v = { .state = &t, .note = tee_note, .enter_table = tee_enter,
+	struct pw_visitor v = { .state = &t, .note = tee_note,
+				.enter_table = also && also->enter_table ? tee_enter : NULL,
 				.runs_span_tables = also == NULL };
 	uint64_t end = 0;
 	int err = PW_OK;

@@ -792,6 +792,88 @@ static uint32_t run_extend(const uint8_t *tb, uint32_t i, uint32_t stop, uint64_
 }
 
 /*
+ * How far a run goes in the current table at `level`: from entry i (raw value
+ * raw, the run's so far) over the entries that carry it on, up to entry stop.
+ * Returns the last; *next becomes the value the entry after it would need.
+ * Formats with runs have 8-byte entries.
+ */
+static uint32_t run_reach(const struct pw_space *sp, int level, uint32_t i, uint32_t stop,
+			  uint64_t raw, uint64_t step, uint64_t *next)
+{
+	const struct pw_format *fmt = sp->fmt;
+	const uint8_t *tb = sp->buf[level].data;
+	int swap = fmt->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+	uint64_t mask = fmt->linear_addr_mask, n = *next;
+	/* Never let the address field carry into the attributes (the division
+	 * only when the product says it might: it is slow).  The room left from
+	 * this entry: a run carried on from an earlier table started further back. */
+	uint64_t room = mask - (raw & mask), reach;
+
+	if (step && (__builtin_mul_overflow((uint64_t)(stop - i), step, &reach) || reach > room) &&
+	    room / step < stop - i)
+		stop = i + (uint32_t)(room / step);
+	if (!swap)
+		i = run_extend(tb, i, stop, &n, step);
+	while (i < stop) {
+		uint64_t v;
+
+		memcpy(&v, tb + (size_t)(i + 1) * 8, 8);
+		if ((swap ? __builtin_bswap64(v) : v) != n)
+			break;
+		i++;
+		n += step;
+	}
+	*next = n;
+	return i;
+}
+
+/*
+ * The child table at e->addr (entry of a table at `depth`, covering base_lin
+ * on, with permissions perm down to it) carries the pending run on through
+ * every one of its entries, as a direct map in 4K pages does table after
+ * table: take it whole, without a walk of its own (for visitors whose runs
+ * span tables and that are not told of tables entered).  Returns 0, with
+ * nothing changed, when it does not or when a walk would have more to say
+ * (a loop, an unreadable table, part of it out of the range or of its
+ * valid part): walk_table() then takes it.
+ */
+static int take_carried_table(struct range_walk *w, int depth, const struct pw_entry *e,
+			      uint64_t base_lin, uint32_t perm)
+{
+	struct pw_space *sp = w->sp;
+	const struct pw_format *fmt = sp->fmt;
+	struct run *r = &w->run;
+	int child = e->next_level;
+	uint32_t nent = pw_level_entries(fmt, child);
+	uint64_t span = pw_level_span(fmt, child);
+	uint64_t next, raw0;
+
+	if (!r->active || r->level != child || base_lin != r->va_last + 1 ||
+	    fmt->entry_bytes != 8 || e->next_first != 0 || e->next_last != nent - 1 ||
+	    base_lin < w->start || base_lin + (span * nent - 1) > w->last ||
+	    (r->st == PW_ST_MAPPED && (perm & r->e.perm) != r->eff) ||
+	    is_ancestor(w, depth + 1, e->addr) || load_table(sp, child, e->addr))
+		return 0;
+	raw0 = table_entry(sp, child, 0);
+	if (raw0 != r->next_raw || ((raw0 ^ r->raw) & ~fmt->linear_addr_mask))
+		return 0;
+	next = raw0 + r->step;
+	if (run_reach(sp, child, 0, nent - 1, raw0, r->step, &next) != nent - 1)
+		return 0;
+	/* Taken: counted as walk_table() counts a table. */
+	if (++w->visits > (sp->max_visits ? sp->max_visits : PW_DEFAULT_MAX_VISITS)) {
+		w->interrupted = 1;
+		w->err = PW_ERR_LIMIT;
+		return 1;
+	}
+	if (check_interrupt(w, nent))
+		return 1;
+	r->va_last = base_lin + span * nent - 1;
+	r->next_raw = next;
+	return 1;
+}
+
+/*
  * Entry i of the current table at `level` names child table e->addr, which
  * its level's window lacks: read it and the child tables named by the
  * entries right after it (a run of table entries of the same child level
@@ -952,6 +1034,13 @@ static void walk_table(struct range_walk *w, int level, int depth,
 			    !window_next(&sp->buf[e->next_level], e->addr) &&
 			    window_slot(&sp->buf[e->next_level], e->addr) < 0)
 				read_ahead(w, level, depth, i, hi, e);
+			if (w->v->runs_span_tables && !w->v->enter_table && mask &&
+			    take_carried_table(w, depth, e, base_lin + (uint64_t)i * span,
+					       perm & e->perm)) {
+				if (w->interrupted)
+					return;
+				break;
+			}
 			walk_table(w, e->next_level, depth + 1, e->addr,
 				   e->next_first, e->next_last,
 				   base_lin + (uint64_t)i * span, perm & e->perm,
@@ -966,36 +1055,8 @@ static void walk_table(struct range_walk *w, int level, int depth,
 		/* Extend a run over the following equal entries: the hot loop
 		 * (formats with runs have 8-byte entries). */
 		if (in_run && fmt->entry_bytes == 8) {
-			struct run *run = &w->run;
-			const uint8_t *tb = sp->buf[level].data;
-			int swap = fmt->big_endian != (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
-			uint32_t stop = hi;
-			uint64_t next = run->next_raw;
-
-			/* Never let the address field carry into the attributes (the
-			 * division only when the product says it might: it is slow).
-			 * The room left from this entry: a run carried on from an
-			 * earlier table started further back. */
-			uint64_t room = mask - (raw & mask), reach;
-
-			if (run->step &&
-			    (__builtin_mul_overflow((uint64_t)(stop - i), run->step, &reach) ||
-			     reach > room) &&
-			    room / run->step < stop - i)
-				stop = i + (uint32_t)(room / run->step);
-			if (!swap)
-				i = run_extend(tb, i, stop, &next, run->step);
-			while (i < stop) {
-				uint64_t v;
-
-				memcpy(&v, tb + (size_t)(i + 1) * 8, 8);
-				if ((swap ? __builtin_bswap64(v) : v) != next)
-					break;
-				i++;
-				next += run->step;
-			}
-			run->next_raw = next;
-			run->va_last = base_lin + (uint64_t)i * span + span - 1;
+			i = run_reach(sp, level, i, hi, raw, w->run.step, &w->run.next_raw);
+			w->run.va_last = base_lin + (uint64_t)i * span + span - 1;
 		}
 	}
 	/* Without runs_span_tables a table's notes are all sent before its

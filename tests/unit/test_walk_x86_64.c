@@ -609,6 +609,27 @@ static void test_runs_span_tables(void **state)
 	assert_int_equal(c.va[1], base + (2ULL << 20));
 	assert_int_equal(c.raw[1], (0x400000 + (512ULL << 12)) | P_KERN);
 
+	/* A range that ends inside the second table: the run stops there (the
+	 * second table is walked, not taken whole). */
+	{
+		struct pw_visitor v = { .state = &c, .note = notes_note, .runs_span_tables = 1 };
+
+		c.n = 0;
+		pw_space_invalidate(&f->sp);
+		assert_int_equal(pw_walk_range(&f->sp, base, base + (3ULL << 20), &v), PW_OK);
+		assert_int_equal(c.n, 1);
+		assert_int_equal(c.end[0], base + (3ULL << 20));
+		/* Taken whole or walked, a table counts against the visit budget:
+		 * the PGD, PUD, PMD and the first PTE table fit in four. */
+		c.n = 0;
+		pw_space_invalidate(&f->sp);
+		f->sp.max_visits = 4;
+		assert_int_equal(pw_walk_range(&f->sp, base, base + (4ULL << 20), &v), PW_ERR_LIMIT);
+		f->sp.max_visits = 5;
+		assert_int_equal(pw_walk_range(&f->sp, base, base + (4ULL << 20), &v), PW_OK);
+		f->sp.max_visits = 0;
+	}
+
 	/* The second table's PMD entry read-only: other effective permissions,
 	 * so the run stops at the table. */
 	syn_put(f->s, pmd1, pmd_raw & ~X86_PTE_RW, 8);
