@@ -420,6 +420,19 @@ static int check_interrupt(struct range_walk *w, uint32_t entries)
 	return w->interrupted;
 }
 
+/* Count a table visit against the space's budget; non-zero when it ran out
+ * (the walk then stops with PW_ERR_LIMIT). */
+static int count_visit(struct range_walk *w)
+{
+	const struct pw_space *sp = w->sp;
+
+	if (++w->visits <= (sp->max_visits ? sp->max_visits : PW_DEFAULT_MAX_VISITS))
+		return 0;
+	w->interrupted = 1;
+	w->err = PW_ERR_LIMIT;
+	return 1;
+}
+
 /* Entries first..last of a table that lie outside its valid part (s390
  * TF/TL): a note each. */
 static void emit_out_of_range(struct range_walk *w, int level, uint64_t table_pa,
@@ -444,6 +457,23 @@ static void emit_out_of_range(struct range_walk *w, int level, uint64_t table_pa
  * the same level and effective permissions; in the same table unless the
  * visitor lets runs span tables), else a new one after the pending one's note.
  */
+/*
+ * Whether entry `raw` at va (level, table_pa; effective permissions eff,
+ * status st) carries the pending run on: the next value, address and
+ * attributes (no carry out of the address bits), the same level, permissions
+ * and status, in the same table unless the visitor lets runs span tables.
+ */
+static inline int run_goes_on(const struct range_walk *w, int level, uint64_t table_pa,
+			      uint64_t va, uint64_t raw, uint32_t eff, enum pw_status st)
+{
+	const struct run *r = &w->run;
+
+	return r->active && raw == r->next_raw && va == r->va_last + 1 && level == r->level &&
+	       eff == r->eff && st == r->st &&
+	       !((raw ^ r->raw) & ~w->sp->fmt->linear_addr_mask) &&
+	       (table_pa == r->table_pa || w->v->runs_span_tables);
+}
+
 static inline __attribute__((always_inline)) void
 run_begin(struct range_walk *w, int level, uint64_t table_pa, uint64_t va, uint64_t va_last,
 	  uint64_t raw, const struct pw_entry *e, uint64_t step, uint32_t eff,
@@ -452,10 +482,7 @@ run_begin(struct range_walk *w, int level, uint64_t table_pa, uint64_t va, uint6
 	struct run *r = &w->run;
 
 	if (r->active) {
-		if (raw == r->next_raw && va == r->va_last + 1 && level == r->level &&
-		    eff == r->eff && st == r->st &&
-		    !((raw ^ r->raw) & ~w->sp->fmt->linear_addr_mask) &&
-		    (table_pa == r->table_pa || w->v->runs_span_tables)) {
+		if (run_goes_on(w, level, table_pa, va, raw, eff, st)) {
 			r->va_last = va_last;
 			r->next_raw = raw + step;
 			return;
@@ -848,25 +875,23 @@ static int take_carried_table(struct range_walk *w, int depth, const struct pw_e
 	uint64_t span = pw_level_span(fmt, child);
 	uint64_t next, raw0;
 
+	/* Cheap tests first: most child tables start no run of the parent's. */
 	if (!r->active || r->level != child || base_lin != r->va_last + 1 ||
 	    fmt->entry_bytes != 8 || e->next_first != 0 || e->next_last != nent - 1 ||
 	    base_lin < w->start || base_lin + (span * nent - 1) > w->last ||
-	    (r->st == PW_ST_MAPPED && (perm & r->e.perm) != r->eff) ||
 	    is_ancestor(w, depth + 1, e->addr) || load_table(sp, child, e->addr))
 		return 0;
+	/* The first entry has the run's attributes when it goes on: its
+	 * permissions are the run's entry's. */
 	raw0 = table_entry(sp, child, 0);
-	if (raw0 != r->next_raw || ((raw0 ^ r->raw) & ~fmt->linear_addr_mask))
+	if (!run_goes_on(w, child, e->addr, base_lin, raw0,
+			 r->st == PW_ST_MAPPED ? perm & r->e.perm : 0, r->st))
 		return 0;
 	next = raw0 + r->step;
 	if (run_reach(sp, child, 0, nent - 1, raw0, r->step, &next) != nent - 1)
 		return 0;
 	/* Taken: counted as walk_table() counts a table. */
-	if (++w->visits > (sp->max_visits ? sp->max_visits : PW_DEFAULT_MAX_VISITS)) {
-		w->interrupted = 1;
-		w->err = PW_ERR_LIMIT;
-		return 1;
-	}
-	if (check_interrupt(w, nent))
+	if (count_visit(w) || check_interrupt(w, nent))
 		return 1;
 	r->va_last = base_lin + span * nent - 1;
 	r->next_raw = next;
@@ -940,11 +965,8 @@ static void walk_table(struct range_walk *w, int level, int depth,
 
 	if (tbl_last < w->start || tbl_first > w->last)
 		return;
-	if (++w->visits > (sp->max_visits ? sp->max_visits : PW_DEFAULT_MAX_VISITS)) {
-		w->interrupted = 1;
-		w->err = PW_ERR_LIMIT;
+	if (count_visit(w))
 		return;
-	}
 	hole.addr = table_pa; /* the table the problem is about */
 	if (is_ancestor(w, depth, table_pa)) {
 		hole.why = "table points to itself or an ancestor";
