@@ -173,6 +173,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* ptdump with runs spanning tables, then without: the same text. */
 		char *text[2] = { NULL, NULL };
 		size_t len[2] = { 0, 0 };
+		const struct pw_ptdump_style *style = strcmp(FUZZ_ARCH, "x86_64") == 0
+			? &pw_ptdump_style_x86_64 : strcmp(FUZZ_ARCH, "arm64") == 0
+			? &pw_ptdump_style_arm64 : &pw_ptdump_style_s390x;
 
 		for (int span = 1; span >= 0; span--) {
 			struct pw_ptdump d;
@@ -181,9 +184,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FILE *out = open_memstream(&text[span], &len[span]);
 			struct pw_ptdump_opts o = { .fp = out ? out : null_out, .json = data[1] & 4,
 						    .phys = data[1] & 8 };
-			const struct pw_ptdump_style *style = strcmp(FUZZ_ARCH, "x86_64") == 0
-				? &pw_ptdump_style_x86_64 : strcmp(FUZZ_ARCH, "arm64") == 0
-				? &pw_ptdump_style_arm64 : &pw_ptdump_style_s390x;
 
 			pw_ptdump_begin(&d, fmt, style, &o);
 			pw_walk_range(&sp, 0, 0, &v);

@@ -26,14 +26,21 @@ struct fixture {
 	struct pw_space sp;
 };
 
-static struct fixture *fixture_new(const struct pw_format *fmt)
+/* The walker's buffers alloc_offset bytes past a 64-byte boundary (synthetic.h). */
+static struct fixture *fixture_new_offset(const struct pw_format *fmt, unsigned alloc_offset)
 {
 	struct fixture *f = test_calloc(1, sizeof(*f));
 
 	f->s = syn_new(MEM, TABLES, "x86_64");
+	f->s->alloc_offset = alloc_offset;
 	f->root = syn_table(f->s, 4096);
 	assert_int_equal(pw_space_init(&f->sp, &f->s->target, fmt, f->root), PW_OK);
 	return f;
+}
+
+static struct fixture *fixture_new(const struct pw_format *fmt)
+{
+	return fixture_new_offset(fmt, 0);
 }
 
 static void fixture_free(struct fixture *f)
@@ -531,14 +538,9 @@ static void check_run_ends_at_table_end(void)
 	uint64_t base = 0xffff888000000000ULL;
 
 	for (unsigned offset = 0; offset < 64; offset += 8) {
-		struct fixture *f;
+		struct fixture *f = fixture_new_offset(f4, offset);
 		struct notes c = { 0 };
 
-		f = test_calloc(1, sizeof(*f));
-		f->s = syn_new(MEM, TABLES, "x86_64");
-		f->s->alloc_offset = offset;
-		f->root = syn_table(f->s, 4096);
-		assert_int_equal(pw_space_init(&f->sp, &f->s->target, f4, f->root), PW_OK);
 		for (uint64_t i = 0; i < 1024; i++)
 			map(f, base + (i << 12), 3, (i == 502 ? 0x2000000 : 0x400000 + (i << 12)) | P_KERN);
 		for (int span = 0; span <= 1; span++) {
