@@ -452,12 +452,6 @@ static void emit_out_of_range(struct range_walk *w, int level, uint64_t table_pa
 }
 
 /*
- * Entry `raw` (decoded in e) at va .. va_last goes into a run: the pending
- * one when it carries on from it (the next value, address and attributes,
- * the same level and effective permissions; in the same table unless the
- * visitor lets runs span tables), else a new one after the pending one's note.
- */
-/*
  * Whether entry `raw` at va (level, table_pa; effective permissions eff,
  * status st) carries the pending run on: the next value, address and
  * attributes (no carry out of the address bits), the same level, permissions
@@ -474,6 +468,12 @@ static inline int run_goes_on(const struct range_walk *w, int level, uint64_t ta
 	       (table_pa == r->table_pa || w->v->runs_span_tables);
 }
 
+/*
+ * Entry `raw` (decoded in e) at va .. va_last goes into a run: the pending
+ * one when it carries on from it (run_goes_on()), else a new one after the
+ * pending one's note.  A new run keeps a copy of e: its note may be sent
+ * after later entries, or later tables, were decoded.
+ */
 static inline __attribute__((always_inline)) void
 run_begin(struct range_walk *w, int level, uint64_t table_pa, uint64_t va, uint64_t va_last,
 	  uint64_t raw, const struct pw_entry *e, uint64_t step, uint32_t eff,
