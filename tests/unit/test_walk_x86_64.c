@@ -574,16 +574,24 @@ static void test_run_ends_at_table_end(void **state)
  * note (naming the first table and entry), one without gets a note a table;
  * either way every note is sent before any later one, in VA order.
  */
-static void walk_two_tables(struct fixture *f, uint64_t base, int span, struct notes *c)
+static int walk_notes_to(struct fixture *f, uint64_t base, uint64_t end, int span,
+			 struct notes *c)
 {
 	struct pw_visitor v = { .state = c, .note = notes_note, .runs_span_tables = span };
+	int rc;
 
 	memset(c->va, 0, sizeof(c->va));
 	c->n = 0;
 	pw_space_invalidate(&f->sp);
-	assert_int_equal(pw_walk_range(&f->sp, base, base + (4ULL << 20), &v), PW_OK);
+	rc = pw_walk_range(&f->sp, base, end, &v);
 	for (int k = 1; k < c->n; k++)
 		assert_true(c->va[k] >= c->end[k - 1]);
+	return rc;
+}
+
+static void walk_two_tables(struct fixture *f, uint64_t base, int span, struct notes *c)
+{
+	assert_int_equal(walk_notes_to(f, base, base + (4ULL << 20), span, c), PW_OK);
 }
 
 static void test_runs_span_tables(void **state)
@@ -613,24 +621,16 @@ static void test_runs_span_tables(void **state)
 
 	/* A range that ends inside the second table: the run stops there (the
 	 * second table is walked, not taken whole). */
-	{
-		struct pw_visitor v = { .state = &c, .note = notes_note, .runs_span_tables = 1 };
-
-		c.n = 0;
-		pw_space_invalidate(&f->sp);
-		assert_int_equal(pw_walk_range(&f->sp, base, base + (3ULL << 20), &v), PW_OK);
-		assert_int_equal(c.n, 1);
-		assert_int_equal(c.end[0], base + (3ULL << 20));
-		/* Taken whole or walked, a table counts against the visit budget:
-		 * the PGD, PUD, PMD and the first PTE table fit in four. */
-		c.n = 0;
-		pw_space_invalidate(&f->sp);
-		f->sp.max_visits = 4;
-		assert_int_equal(pw_walk_range(&f->sp, base, base + (4ULL << 20), &v), PW_ERR_LIMIT);
-		f->sp.max_visits = 5;
-		assert_int_equal(pw_walk_range(&f->sp, base, base + (4ULL << 20), &v), PW_OK);
-		f->sp.max_visits = 0;
-	}
+	assert_int_equal(walk_notes_to(f, base, base + (3ULL << 20), 1, &c), PW_OK);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.end[0], base + (3ULL << 20));
+	/* Taken whole or walked, a table counts against the visit budget:
+	 * the PGD, PUD, PMD and the first PTE table fit in four. */
+	f->sp.max_visits = 4;
+	assert_int_equal(walk_notes_to(f, base, base + (4ULL << 20), 1, &c), PW_ERR_LIMIT);
+	f->sp.max_visits = 5;
+	assert_int_equal(walk_notes_to(f, base, base + (4ULL << 20), 1, &c), PW_OK);
+	f->sp.max_visits = 0;
 
 	/* The second table's PMD entry read-only: other effective permissions,
 	 * so the run stops at the table. */
