@@ -62,6 +62,13 @@ static int detect_pti(struct pw_kernel *k)
 	return (word >> X86_FEATURE_PTI_BIT) & 1;
 }
 
+static int kernel_has(struct pw_kernel *k, const char *sym)
+{
+	uint64_t addr;
+
+	return pw_symbol(k->t, sym, &addr) == PW_OK;
+}
+
 static void add_marker(struct pw_kernel *k, uint64_t va, const char *name,
 		       unsigned max_lines)
 {
@@ -108,16 +115,23 @@ static int x86_64_open(struct pw_kernel *k, char *why, size_t why_len)
 	k->pti = detect_pti(k);
 	pw_number(k->t, "KERNEL_IMAGE_SIZE", &image_size);
 
-	/* The order of arch/x86/mm/dump_pagetables.c's address_markers[]. */
+	/*
+	 * The order of arch/x86/mm/dump_pagetables.c's address_markers[].  Three
+	 * are there only with a config option, told here by a symbol it builds
+	 * in (Debian's cloud kernels have no ESPfix); KASAN's are not known.
+	 */
 	add_marker(k, 0, "User Space", 0);
 	add_marker(k, 1ULL << 63, "Kernel Space", 0);
-	add_marker(k, (uint64_t)-240 << pgdir_shift, "LDT remap", 0);
+	if (kernel_has(k, "ldt_dup_context")) /* CONFIG_MODIFY_LDT_SYSCALL */
+		add_marker(k, (uint64_t)-240 << pgdir_shift, "LDT remap", 0);
 	add_marker(k, page_offset, "Low Kernel Mapping", 0);
 	add_marker(k, vmalloc, "vmalloc() Area", 0);
 	add_marker(k, vmemmap, "Vmemmap", 0);
 	add_marker(k, (uint64_t)-4 << p4d_shift, "CPU entry Area", 0);
-	add_marker(k, (uint64_t)-2 << p4d_shift, "ESPfix Area", 16);
-	add_marker(k, (uint64_t)(-68LL * (1LL << 30)), "EFI Runtime Services", 0);
+	if (kernel_has(k, "init_espfix_ap")) /* CONFIG_X86_ESPFIX64 */
+		add_marker(k, (uint64_t)-2 << p4d_shift, "ESPfix Area", 16);
+	if (kernel_has(k, "efi_mm")) /* CONFIG_EFI */
+		add_marker(k, (uint64_t)(-68LL * (1LL << 30)), "EFI Runtime Services", 0);
 	add_marker(k, X86_START_KERNEL_MAP, "High Kernel Mapping", 0);
 	add_marker(k, X86_START_KERNEL_MAP + (uint64_t)image_size, "Modules", 0);
 	add_marker(k, 0xffffffffff000000ULL, "End Modules", 0);

@@ -236,6 +236,20 @@ static uint64_t marker_cut(const struct pw_ptdump *d, uint64_t va, uint64_t end,
 	return 0;
 }
 
+/*
+ * A marker the range's start has already passed but that the note did not
+ * cross (x86 crosses one marker a note; the LDT remap marker lies below the
+ * guard hole's end, where the kernel's second range starts, right after
+ * "Kernel Space"): the kernel's very next note crosses it, one entry on.
+ * That entry's end, if inside (va, end); else 0.
+ */
+static uint64_t next_entry_cut(uint64_t va, uint64_t end, uint64_t span)
+{
+	uint64_t cut = (va & ~(span - 1)) + span;
+
+	return cut && cut <= end - 1 ? cut : 0;
+}
+
 void pw_ptdump_note(void *state, const struct pw_note *n)
 {
 	struct pw_ptdump *d = state;
@@ -248,10 +262,12 @@ void pw_ptdump_note(void *state, const struct pw_note *n)
 
 	d->style->key(d->fmt, n, &key);
 	for (;;) {
-		uint64_t cut = marker_cut(d, va, n->end, span);
-		uint64_t end = cut ? cut : n->end;
+		uint64_t cut, end;
 
 		note_key(d, va, &key, n->status, mapped && d->o.phys, va + pa_base);
+		cut = past_next_marker(d, va) ? next_entry_cut(va, n->end, span)
+					      : marker_cut(d, va, n->end, span);
+		end = cut ? cut : n->end;
 		if (mapped) {
 			d->mapped_bytes += end - va;
 			d->pa_next = end + pa_base;

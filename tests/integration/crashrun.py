@@ -44,6 +44,112 @@ def answer_key(dump_dir):
     return key
 
 
+# Scenarios whose guest prints the kernel's own ptdump text on the console
+# (sample-dumps/modules/ptwalk_ptdump_key): init_mm's ("kernel") and, with PTI,
+# that of its user copy ("user").
+KERNEL_PTDUMP_SCENARIOS = {
+    "x86_64-4level": ("kernel",),
+    "x86_64-5level": ("kernel",),
+    "x86_64-pti": ("kernel", "user"),
+    "x86_64-4k-directmap-elf": ("kernel",),
+}
+
+
+def kernel_ptdump(dump_dir, which):
+    """The lines of the kernel's own ptdump ("kernel" or "user") that the guest
+    printed right before it panicked; [] when the scenario prints none."""
+    prefix = f"PTWALK_PTDUMP {which} "
+    with open(os.path.join(dump_dir, "serial.log"), errors="replace") as f:
+        return [line.rstrip("\r\n")[len(prefix):] for line in f if line.startswith(prefix)]
+
+
+_PTDUMP_LINE = re.compile(r"0x([0-9a-f]{16})-0x([0-9a-f]{16}) +[0-9]+[BKMGTPE] (.*)$")
+# A vmap stack (THREAD_SIZE, x86_64 without KASAN) and how it is mapped.
+_VMAP_STACK = (16 << 10, "RW NX pte")
+# The guest's sed processes that printed the text (kernel, then user copy).
+_MAX_STACKS = 2
+
+
+def _sections(lines):
+    """[(marker, [range lines])] in order."""
+    out = []
+    for line in lines:
+        if line.startswith("---[ "):
+            out.append((line, []))
+        elif out:
+            out[-1][1].append(line)
+        else:
+            out.append(("", [line]))
+    return out
+
+
+def _mapped_pages(lines):
+    """{4 KiB page: attributes} of the present ranges among lines."""
+    pages = {}
+    for line in lines:
+        m = _PTDUMP_LINE.match(line)
+        if not m:
+            raise ValueError(f"not a ptdump line: {line!r}")
+        attrs = " ".join(m.group(3).split())
+        if " " not in attrs:  # only the level: not present
+            continue
+        for va in range(int(m.group(1), 16), int(m.group(2), 16) or 1 << 64, 4096):
+            pages[va] = attrs
+    return pages
+
+
+def _runs(pages):
+    """Maximal runs of consecutive pages with equal attributes: [(start, end, attrs)]."""
+    runs = []
+    for va in sorted(pages):
+        if runs and runs[-1][1] == va and runs[-1][2] == pages[va]:
+            runs[-1][1] = va + 4096
+        else:
+            runs.append([va, va + 4096, pages[va]])
+    return runs
+
+
+def ptdump_differences(ours, kernels):
+    """How ptwalk's ptdump text (lines) differs from the kernel's own: a list of
+    problems, empty when they agree.
+
+    Every section (the lines after a ---[ marker ]---) must be equal line for
+    line, but for the vmalloc() Area: the guest printed its text from a `sed`
+    running on a vmap stack and then went on (the probe forked, sed exited)
+    before it panicked, so a stack or two may be mapped in one and not in the
+    other.  There the mapped pages must be the same, except for at most
+    _MAX_STACKS whole 16 KiB RW NX stacks."""
+    problems = []
+    a, b = _sections(ours), _sections(kernels)
+    if [m for m, _ in a] != [m for m, _ in b]:
+        return [f"markers differ: ours {[m for m, _ in a]}, the kernel's {[m for m, _ in b]}"]
+    for (marker, mine), (_, theirs) in zip(a, b):
+        if mine == theirs:
+            continue
+        if marker != "---[ vmalloc() Area ]---":
+            for i, (x, y) in enumerate(zip(mine + [""] * len(theirs), theirs + [""] * len(mine))):
+                if x != y:
+                    problems.append(f"{marker} line {i + 1}: ours {x!r}, the kernel's {y!r}")
+                    break
+            continue
+        pm, pt = _mapped_pages(mine), _mapped_pages(theirs)
+        for va in sorted(pm.keys() & pt.keys()):
+            if pm[va] != pt[va]:
+                problems.append(f"vmalloc() Area: page {va:#x} is {pm[va]!r} in ours, "
+                                f"{pt[va]!r} in the kernel's")
+                break
+        only = {va: pm[va] for va in pm.keys() - pt.keys()}
+        only.update({va: pt[va] for va in pt.keys() - pm.keys()})
+        stacks = _runs(only)
+        for start, end, attrs in stacks:
+            if (end - start, attrs) != _VMAP_STACK:
+                problems.append(f"vmalloc() Area: {start:#x}-{end:#x} {attrs} is mapped in "
+                                f"{'ours' if start in pm else 'the kernel'}'s text only")
+        if len(stacks) > _MAX_STACKS:
+            problems.append(f"vmalloc() Area: {len(stacks)} vmap stacks differ")
+    return problems
+
+
 def sanitizer_env():
     """With PTWALK_SANITIZE=1, crash runs an ASan/UBSan-built ptwalk.so.
 

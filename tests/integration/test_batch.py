@@ -12,7 +12,8 @@ import shutil
 import subprocess
 import tempfile
 
-from crashrun import Session, answer_key, parse_vtop
+from crashrun import (KERNEL_PTDUMP_SCENARIOS, Session, answer_key, kernel_ptdump, parse_vtop,
+                      ptdump_differences)
 
 WALK_SAMPLES = 300
 CHUNK = 50  # crash's command line holds 1500 characters
@@ -108,10 +109,10 @@ class BatchDump:
 
         # Stage 2: batch with BTF and with DWARF; crash with ptwalk.so.
         self.rc_btf, self.btf, self.err_btf = one(
-            self.bin, ["--ranges", "--timings", "--walk", walk_arg, self.vmcore])
+            self.bin, ["--ranges", "--ptdump", "--timings", "--walk", walk_arg, self.vmcore])
         self.rc_dwarf, self.dwarf, self.err_dwarf = one(
-            self.bin, ["--vmlinux", self.vmlinux, "--ranges", "--timings", "--walk", walk_arg,
-                       self.vmcore])
+            self.bin, ["--vmlinux", self.vmlinux, "--ranges", "--ptdump", "--timings", "--walk",
+                       walk_arg, self.vmcore])
         _, self.dwarf_phys, _ = one(self.bin, ["--vmlinux", self.vmlinux, "--ranges", "--phys",
                                                self.vmcore])
         s = self.session()
@@ -218,6 +219,18 @@ def check_batch_ptdump_records_equal_crash(d):
         mine = normalize_status(rec["ptdump"]["records"])
         assert mine == crash_p, (mode, "-p", next(((a, b) for a, b in zip(mine, crash_p)
                                                   if a != b), (len(mine), len(crash_p))))
+
+
+def check_batch_ptdump_text_equals_the_kernels_own(d):
+    """--ptdump text against the guest kernel's own ptdump (crashrun.py), with the
+    layout read from BTF and kallsyms and from the vmlinux."""
+    if "kernel" not in KERNEL_PTDUMP_SCENARIOS.get(os.path.basename(d.dir), ()):
+        return
+    want = kernel_ptdump(d.dir, "kernel")
+    assert len(want) > 20, f"the serial log holds no kernel ptdump: {len(want)} lines"
+    for mode, rec in d.modes():
+        problems = ptdump_differences(rec["ptdump_text"].splitlines(), want)
+        assert not problems, f"{mode}: " + "; ".join(problems[:5])
 
 
 def crash_misjudges_sections(d):
@@ -426,11 +439,13 @@ def check_batch_output_dir_idempotent(d):
 
 
 CROSS_CHECKS = [check_batch_identity_and_sources, check_batch_ptdump_records_equal_crash,
+          check_batch_ptdump_text_equals_the_kernels_own,
                 check_batch_anomalies_equal_crash, check_batch_pgmaps_equal_crash,
                 check_batch_triage_equal_crash, check_batch_walks_match_crash_vtop,
                 check_batch_timings, check_batch_user_walks_equal_crash_and_key]
 
 CHECKS = [check_batch_identity_and_sources, check_batch_ptdump_records_equal_crash,
+          check_batch_ptdump_text_equals_the_kernels_own,
           check_batch_anomalies_equal_crash, check_batch_pgmaps_equal_crash,
           check_batch_triage_equal_crash, check_batch_walks_match_crash_vtop,
           check_batch_timings, check_batch_bad_input, check_batch_output_dir_idempotent,

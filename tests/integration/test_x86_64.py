@@ -2,10 +2,12 @@
 """ptwalk and ptdump on real x86_64 vmcores, checked against what we did not
 compute: the guest's own answer key, crash's vtop/rd/p/help -m."""
 import json
+import os
 import random
 import re
 
-from crashrun import Session, answer_key, parse_p, parse_rd_bytes, parse_vtop
+from crashrun import (KERNEL_PTDUMP_SCENARIOS, Session, answer_key, kernel_ptdump, parse_p,
+                      parse_rd_bytes, parse_vtop, ptdump_differences)
 
 SAMPLES = 1000
 START_KERNEL_MAP = 0xffffffff80000000
@@ -39,6 +41,7 @@ class X86Dump:
         s.add("ptdump_j", "ptdump -p -j")
         s.add("ptdump_txt", "ptdump")
         s.add("ptdump_user", "ptdump -u -j")
+        s.add("ptdump_user_txt", "ptdump -u")
         s.add("help_m", "help -m")
         pid = self.key["pid"]
         pages = self.key["pages"].split()
@@ -289,6 +292,19 @@ def check_ptdump_text_is_kernel_format(d):
     assert lines[-1].split()[0].endswith("-0x0000000000000000")
 
 
+def check_ptdump_equals_the_kernels_own(d):
+    """ptdump and ptdump -u against the text the guest's kernel printed itself
+    (ptdump_walk_pgd_level_debugfs(), what debugfs page_tables/kernel shows)."""
+    name = os.path.basename(d.dir)
+    for which, out in (("kernel", "ptdump_txt"), ("user", "ptdump_user_txt")):
+        if which not in KERNEL_PTDUMP_SCENARIOS.get(name, ()):
+            continue
+        want = kernel_ptdump(d.dir, which)
+        assert len(want) > 20, f"the serial log holds no kernel ptdump ({which}): {len(want)} lines"
+        problems = ptdump_differences(d.s1.out(out).splitlines(), want)
+        assert not problems, f"{which}: " + "; ".join(problems[:5])
+
+
 def check_bad_input_is_one_line(d):
     for name, word in (("bad_hex", "invalid address"), ("bad_canon", "not a canonical"),
                        ("bad_pid", "no task with pid 99999"),
@@ -382,7 +398,8 @@ def check_triage_of_sysrq_panic(d):
 CHECKS = [check_paging_mode, check_markers_match_crash, check_sampled_addresses_match_vtop,
           check_direct_map_covers_ram, check_direct_map_page_sizes_match_meminfo,
           check_user_pages_match_answer_key,
-          check_ptdump_text_is_kernel_format, check_bad_input_is_one_line,
+          check_ptdump_text_is_kernel_format, check_ptdump_equals_the_kernels_own,
+          check_bad_input_is_one_line,
           check_pti_user_copy, check_json_output_is_json_lines, check_pfninfo_matches_kmem, check_integrity_of_healthy_dump,
           check_triage_of_sysrq_panic]
 

@@ -71,6 +71,11 @@ static struct kfix *kernel_new_threads(int l5, int pti, int corrupt_list, enum t
 		syn_put(f->s, pa + 0x40, i == 2 ? f->kv + MM_PA : 0, 8);
 	}
 	syn_symbol(f->s, "init_task", f->task[0]);
+	/* Functions and data that CONFIG_MODIFY_LDT_SYSCALL, CONFIG_X86_ESPFIX64
+	 * and CONFIG_EFI build in: their ptdump markers are there. */
+	syn_symbol(f->s, "ldt_dup_context", 0xffffffff81035260ULL);
+	syn_symbol(f->s, "init_espfix_ap", 0xffffffff81036000ULL);
+	syn_symbol(f->s, "efi_mm", 0xffffffff82bdada0ULL);
 	if (th == NO_THREADS)
 		return f;
 	syn_member(f->s, "task_struct", "signal", 0x50);
@@ -179,6 +184,32 @@ static void test_layout_4level(void **state)
 	assert_int_equal(pa, 0x123456);
 	pw_kernel_close(&k);
 	kernel_free(f);
+}
+
+/*
+ * A kernel built without CONFIG_MODIFY_LDT_SYSCALL, CONFIG_X86_ESPFIX64 and
+ * CONFIG_EFI (Debian's cloud kernels lack ESPfix) has no such markers in its
+ * address_markers[]: a marker the kernel does not have would break a range
+ * that its ptdump prints whole.
+ */
+static void test_layout_markers_follow_config(void **state)
+{
+	struct syn_x86 kx;
+	struct pw_kernel k;
+	char why[256] = "";
+
+	(void)state;
+	syn_x86_kernel(&kx, MEM, 0, 0);
+	assert_int_equal(pw_kernel_open(&k, &kx.s->target, why, sizeof(why)), PW_OK);
+	assert_null(marker(&k, "LDT remap"));
+	assert_null(marker(&k, "ESPfix Area"));
+	assert_null(marker(&k, "EFI Runtime Services"));
+	assert_int_equal(marker(&k, "CPU entry Area")->va, 0xfffffe0000000000ULL);
+	assert_int_equal(marker(&k, "High Kernel Mapping")->va, 0xffffffff80000000ULL);
+	/* The guard hole's end is where the walk starts, LDT marker or not. */
+	assert_int_equal(k.dump_range[1].start, 0xffff880000000000ULL);
+	pw_kernel_close(&k);
+	syn_free(kx.s);
 }
 
 static void test_find_task(void **state)
@@ -377,6 +408,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout_5level),
 		cmocka_unit_test(test_layout_4level),
+		cmocka_unit_test(test_layout_markers_follow_config),
 		cmocka_unit_test(test_find_task),
 		cmocka_unit_test(test_find_thread),
 		cmocka_unit_test(test_thread_list_loop_terminates),

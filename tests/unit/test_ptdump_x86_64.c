@@ -30,14 +30,15 @@ static const struct pw_marker two_markers[] = {
 };
 
 /* Run ptdump over the kernel's two x86_64 4-level ranges into a string. */
-static char *dump(struct syn *s, uint64_t root, int json, int phys)
+static char *dump_markers(struct syn *s, uint64_t root, int json, int phys,
+			  const struct pw_marker *markers, int nmarkers)
 {
 	static char out[1 << 16];
 	struct pw_space sp;
 	struct pw_ptdump d;
 	struct pw_visitor v = { .state = &d, .note = pw_ptdump_note };
 	struct pw_ptdump_opts o = { .json = json, .phys = phys,
-				    .markers = two_markers, .nmarkers = 2 };
+				    .markers = markers, .nmarkers = nmarkers };
 	FILE *fp = fmemopen(out, sizeof(out), "w");
 
 	assert_non_null(fp);
@@ -50,6 +51,11 @@ static char *dump(struct syn *s, uint64_t root, int json, int phys)
 	fclose(fp);
 	pw_space_release(&sp);
 	return out;
+}
+
+static char *dump(struct syn *s, uint64_t root, int json, int phys)
+{
+	return dump_markers(s, root, json, phys, two_markers, 2);
 }
 
 static void test_kernel_format_lines(void **state)
@@ -124,6 +130,50 @@ static void test_excluded_table_line(void **state)
 	out = dump(s, root, 0, 0);
 	assert_non_null(strstr(out, "0x0000000000000000-0x0000000000200000           2M " HOLE
 				    "pte  [excluded]\n"));
+	syn_free(s);
+}
+
+/* One line of a not-present range as note_page() prints it. */
+static void hole_line(FILE *fp, uint64_t start, uint64_t end, const char *size)
+{
+	fprintf(fp, "0x%016llx-0x%016llx   %10s " HOLE "pgd\n", (unsigned long long)start,
+		(unsigned long long)end, size);
+}
+
+/*
+ * x86 note_page() crosses one marker a note.  The kernel's second range
+ * starts at the guard hole's end, which is also where the LDT remap marker
+ * lies: its first note there crosses "Kernel Space" only, and the next note,
+ * one PGD entry on, crosses "LDT remap" (Linux 6.1 prints 512G, the marker,
+ * then the rest).  A marker strictly inside a run cuts it where it lies.
+ */
+static void test_marker_passed_at_range_start(void **state)
+{
+	struct syn *s = syn_new(64 << 20, 32 << 20, "x86_64");
+	uint64_t root = syn_table(s, 4096);
+	const struct pw_marker markers[] = {
+		{ 0, "User Space", 0 },
+		{ 1ULL << 63, "Kernel Space", 0 },
+		{ 0xffff880000000000ULL, "LDT remap", 0 },
+		{ 0xffff8e8000000000ULL, "Low Kernel Mapping", 0 },
+	};
+	char *expect;
+	size_t expect_len;
+	FILE *want = open_memstream(&expect, &expect_len);
+
+	(void)state;
+	assert_non_null(want);
+	fputs("---[ User Space ]---\n", want);
+	hole_line(want, 0, 0xffff880000000000ULL, "16777096T");
+	fputs("---[ Kernel Space ]---\n", want);
+	hole_line(want, 0xffff880000000000ULL, 0xffff888000000000ULL, "512G");
+	fputs("---[ LDT remap ]---\n", want);
+	hole_line(want, 0xffff888000000000ULL, 0xffff8e8000000000ULL, "6T");
+	fputs("---[ Low Kernel Mapping ]---\n", want);
+	hole_line(want, 0xffff8e8000000000ULL, 0, "116224G");
+	fclose(want);
+	assert_string_equal(dump_markers(s, root, 0, 0, markers, 4), expect);
+	free(expect);
 	syn_free(s);
 }
 
@@ -314,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_format_lines),
 		cmocka_unit_test(test_phys_split_and_json),
 		cmocka_unit_test(test_excluded_table_line),
+		cmocka_unit_test(test_marker_passed_at_range_start),
 		cmocka_unit_test(test_max_lines_marker),
 		cmocka_unit_test(test_range_dump_starts_at_its_marker),
 		cmocka_unit_test(test_text_longer_than_one_chunk),
