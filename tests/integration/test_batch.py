@@ -225,7 +225,7 @@ def check_batch_ptdump_text_equals_the_kernels_own(d):
     """--ptdump text against the guest kernel's own ptdump (crashrun.py), with the
     layout read from BTF and kallsyms and from the vmlinux."""
     if "kernel" not in KERNEL_PTDUMP_SCENARIOS.get(os.path.basename(d.dir), ()):
-        return
+        return "skip"
     want = kernel_ptdump(d.dir, "kernel")
     assert len(want) > 20, f"the serial log holds no kernel ptdump: {len(want)} lines"
     for mode, rec in d.modes():
@@ -439,7 +439,6 @@ def check_batch_output_dir_idempotent(d):
 
 
 CROSS_CHECKS = [check_batch_identity_and_sources, check_batch_ptdump_records_equal_crash,
-          check_batch_ptdump_text_equals_the_kernels_own,
                 check_batch_anomalies_equal_crash, check_batch_pgmaps_equal_crash,
                 check_batch_triage_equal_crash, check_batch_walks_match_crash_vtop,
                 check_batch_timings, check_batch_user_walks_equal_crash_and_key]
