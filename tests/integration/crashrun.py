@@ -45,19 +45,21 @@ def answer_key(dump_dir):
 
 
 # Scenarios whose guest prints the kernel's own ptdump text on the console
-# (sample-dumps/modules/ptwalk_ptdump_key): init_mm's ("kernel") and, with PTI,
-# that of its user copy ("user").
+# (sample-dumps/modules/ptwalk_ptdump_key): init_mm's ("kernel"), a sleeping
+# task's ("task", its pid is the key ptdump_task.pid) and, with PTI, those of
+# their user copies ("user", "task_user").
 KERNEL_PTDUMP_SCENARIOS = {
-    "x86_64-4level": ("kernel",),
-    "x86_64-5level": ("kernel",),
-    "x86_64-pti": ("kernel", "user"),
+    "x86_64-4level": ("kernel", "task"),
+    "x86_64-5level": ("kernel", "task"),
+    "x86_64-pti": ("kernel", "user", "task", "task_user"),
     "x86_64-4k-directmap-elf": ("kernel",),
 }
 
 
 def kernel_ptdump(dump_dir, which):
-    """The lines of the kernel's own ptdump ("kernel" or "user") that the guest
-    printed right before it panicked; [] when the scenario prints none."""
+    """The lines of the kernel's own ptdump (one of "kernel", "user", "task",
+    "task_user") that the guest printed right before it panicked; [] when the
+    scenario prints none."""
     prefix = f"PTWALK_PTDUMP {which} "
     with open(os.path.join(dump_dir, "serial.log"), errors="replace") as f:
         return [line.rstrip("\r\n")[len(prefix):] for line in f if line.startswith(prefix)]

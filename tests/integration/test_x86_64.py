@@ -42,6 +42,10 @@ class X86Dump:
         s.add("ptdump_txt", "ptdump")
         s.add("ptdump_user", "ptdump -u -j")
         s.add("ptdump_user_txt", "ptdump -u")
+        task = self.key.get("ptdump_task.pid")
+        if task:  # the task the guest's kernel printed a ptdump of
+            s.add("ptdump_task_txt", f"ptdump -c {task}")
+            s.add("ptdump_task_user_txt", f"ptdump -c {task} -u")
         s.add("help_m", "help -m")
         pid = self.key["pid"]
         pages = self.key["pages"].split()
@@ -293,14 +297,14 @@ def check_ptdump_text_is_kernel_format(d):
 
 
 def check_ptdump_equals_the_kernels_own(d):
-    """ptdump and ptdump -u against the text the guest's kernel printed itself
-    (ptdump_walk_pgd_level_debugfs(), what debugfs page_tables/kernel shows)."""
+    """ptdump, ptdump -u, ptdump -c and ptdump -c -u against the text the guest's
+    kernel printed itself (ptdump_walk_pgd_level_debugfs(), what debugfs
+    page_tables/kernel, current_kernel and current_user show)."""
     name = os.path.basename(d.dir)
     if name not in KERNEL_PTDUMP_SCENARIOS:
         return "skip"
-    for which, out in (("kernel", "ptdump_txt"), ("user", "ptdump_user_txt")):
-        if which not in KERNEL_PTDUMP_SCENARIOS[name]:
-            continue
+    for which in KERNEL_PTDUMP_SCENARIOS[name]:
+        out = {"kernel": "ptdump_txt"}.get(which, f"ptdump_{which}_txt")
         want = kernel_ptdump(d.dir, which)
         assert len(want) > 20, f"the serial log holds no kernel ptdump ({which}): {len(want)} lines"
         problems = ptdump_differences(d.s1.out(out).splitlines(), want)

@@ -2,11 +2,15 @@
 /*
  * ptwalk_ptdump_key: the kernel's own ptdump of init_mm, as an answer key.
  *
- *   insmod ptwalk_ptdump_key.ko
+ *   insmod ptwalk_ptdump_key.ko [pid=PID]
  *   cat /proc/ptwalk_ptdump_kernel     the kernel page tables, as debugfs
  *                                      page_tables/kernel prints them
  *   cat /proc/ptwalk_ptdump_user       the PTI user copy of init_mm's pgd (the
  *                                      same as the kernel's without PTI)
+ *   cat /proc/ptwalk_ptdump_task       with pid: that task's mm, as debugfs
+ *                                      page_tables/current_kernel prints the
+ *                                      reader's own
+ *   cat /proc/ptwalk_ptdump_task_user  its PTI user copy (current_user)
  *
  * Debian's kernels have no CONFIG_PTDUMP_DEBUGFS, but they export the function
  * behind those debugfs files, ptdump_walk_pgd_level_debugfs() (x86).  init_mm is
@@ -17,13 +21,19 @@
 #include <linux/init.h>
 #include <linux/mm_types.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/proc_fs.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <asm/pgtable.h>
 
 #include "ptwalk_kmod.h"
 
 static struct mm_struct *kernel_mm;
+static int pid;
+module_param(pid, int, 0400);
+MODULE_PARM_DESC(pid, "a task whose mm /proc/ptwalk_ptdump_task shows");
 
 static int show_kernel(struct seq_file *m, void *v)
 {
@@ -37,27 +47,81 @@ static int show_user(struct seq_file *m, void *v)
 	return 0;
 }
 
+/* The mm of task pid, referenced (mmput() it), or NULL. */
+static struct mm_struct *task_mm(void)
+{
+	struct pid *p = find_get_pid(pid);
+	struct task_struct *task = p ? get_pid_task(p, PIDTYPE_PID) : NULL;
+	struct mm_struct *mm = task ? get_task_mm(task) : NULL;
+
+	if (task)
+		put_task_struct(task);
+	put_pid(p);
+	return mm;
+}
+
+static int show_task(struct seq_file *m, bool user)
+{
+	struct mm_struct *mm = task_mm();
+
+	if (!mm)
+		return -ESRCH;
+	ptdump_walk_pgd_level_debugfs(m, mm, user);
+	mmput(mm);
+	return 0;
+}
+
+static int show_task_kernel(struct seq_file *m, void *v)
+{
+	return show_task(m, false);
+}
+
+static int show_task_user(struct seq_file *m, void *v)
+{
+	return show_task(m, true);
+}
+
+static const struct {
+	const char *name;
+	int (*show)(struct seq_file *m, void *v);
+} files[] = {
+	{ "ptwalk_ptdump_kernel", show_kernel },
+	{ "ptwalk_ptdump_user", show_user },
+	{ "ptwalk_ptdump_task", show_task_kernel },
+	{ "ptwalk_ptdump_task_user", show_task_user },
+};
+
+static int nfiles;
+
+static void remove_files(void)
+{
+	while (nfiles)
+		remove_proc_entry(files[--nfiles].name, NULL);
+}
+
 static int __init ptdump_key_init(void)
 {
+	/* The task files only with a pid. */
+	int want = pid ? (int)ARRAY_SIZE(files) : 2;
+
 	kernel_mm = (struct mm_struct *)ptw_symbol("init_mm");
 	if (!kernel_mm)
 		return -ENOENT;
-	if (!proc_create_single("ptwalk_ptdump_kernel", 0400, NULL, show_kernel))
-		return -ENOMEM;
-	if (!proc_create_single("ptwalk_ptdump_user", 0400, NULL, show_user)) {
-		remove_proc_entry("ptwalk_ptdump_kernel", NULL);
-		return -ENOMEM;
+	for (nfiles = 0; nfiles < want; nfiles++) {
+		if (!proc_create_single(files[nfiles].name, 0400, NULL, files[nfiles].show)) {
+			remove_files();
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }
 
 static void __exit ptdump_key_exit(void)
 {
-	remove_proc_entry("ptwalk_ptdump_user", NULL);
-	remove_proc_entry("ptwalk_ptdump_kernel", NULL);
+	remove_files();
 }
 
 module_init(ptdump_key_init);
 module_exit(ptdump_key_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("ptwalk sample dumps: the kernel's own ptdump of init_mm, in /proc");
+MODULE_DESCRIPTION("ptwalk sample dumps: the kernel's own ptdump of init_mm and a task's mm, in /proc");
