@@ -220,9 +220,9 @@ static uint64_t marker_cut(const struct pw_ptdump *d, uint64_t va, uint64_t end,
 {
 	uint64_t last = end - 1; /* end 0 is 2^64 */
 
-	/* Markers are sorted (struct pw_kernel); those before the current one
-	 * lie at or below va. */
-	for (int i = d->started ? d->marker : 0; i < d->o.nmarkers; i++) {
+	/* Called after va's note: markers are sorted (struct pw_kernel), and
+	 * those before the current one lie at or below va. */
+	for (int i = d->marker; i < d->o.nmarkers; i++) {
 		uint64_t m = d->o.markers[i].va, cut;
 
 		if (m > last)
