@@ -26,6 +26,12 @@ def help_m(text):
     return vals
 
 
+def ptdump_text_output(which):
+    """The session output with our text for one of the kernel's texts
+    (KERNEL_PTDUMP_SCENARIOS)."""
+    return "ptdump_txt" if which == "kernel" else f"ptdump_{which}_txt"
+
+
 class X86Dump:
     """Everything the tests need from one dump, gathered in two crash runs."""
 
@@ -41,11 +47,14 @@ class X86Dump:
         s.add("ptdump_j", "ptdump -p -j")
         s.add("ptdump_txt", "ptdump")
         s.add("ptdump_user", "ptdump -u -j")
-        s.add("ptdump_user_txt", "ptdump -u")
+        # Ours for each text the guest's kernel printed itself (ptdump_txt is
+        # init_mm's; the task's pid is in the key).
         task = self.key.get("ptdump_task.pid")
-        if task:  # the task the guest's kernel printed a ptdump of
-            s.add("ptdump_task_txt", f"ptdump -c {task}")
-            s.add("ptdump_task_user_txt", f"ptdump -c {task} -u")
+        commands = {"user": "ptdump -u", "task": f"ptdump -c {task}",
+                    "task_user": f"ptdump -c {task} -u"}
+        for which in KERNEL_PTDUMP_SCENARIOS.get(os.path.basename(dump_dir), ()):
+            if which in commands:
+                s.add(ptdump_text_output(which), commands[which])
         s.add("help_m", "help -m")
         pid = self.key["pid"]
         pages = self.key["pages"].split()
@@ -304,10 +313,9 @@ def check_ptdump_equals_the_kernels_own(d):
     if name not in KERNEL_PTDUMP_SCENARIOS:
         return "skip"
     for which in KERNEL_PTDUMP_SCENARIOS[name]:
-        out = {"kernel": "ptdump_txt"}.get(which, f"ptdump_{which}_txt")
         want = kernel_ptdump(d.dir, which)
         assert len(want) > 20, f"the serial log holds no kernel ptdump ({which}): {len(want)} lines"
-        problems = ptdump_differences(d.s1.out(out).splitlines(), want)
+        problems = ptdump_differences(d.s1.out(ptdump_text_output(which)).splitlines(), want)
         assert not problems, f"{which}: " + "; ".join(problems[:5])
 
 
