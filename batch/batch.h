@@ -70,6 +70,12 @@ struct batch_dump {
 	char missing[BD_MISSING_MAX][64];
 	int nmissing;
 
+	/* target.map_phys: libkdumpfile's pages, not copied (target_kdumpfile.c). */
+	struct _addrxlat_ctx *axctx;
+	struct bd_map_pool *maps;
+	uint64_t map_last;         /* physical = machine address up to here */
+	int map_off;               /* no (more) mapping on this dump */
+
 	struct pw_target target;
 };
 

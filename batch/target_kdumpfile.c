@@ -136,6 +136,125 @@ static int bd_read(void *ctx, enum pw_addr_space space, uint64_t addr, void *buf
 	return ram_page(d, pa) ? PW_ERR_EXCLUDED : PW_ERR_READ;
 }
 
+/*
+ * Pages handed out by libkdumpfile without a copy: its addrxlat context's
+ * get_page callback, the one its own page-table walker reads through, gives
+ * a reference to the page in its cache (or in the mapped file) and put_page
+ * drops it.  Each reference needs its addrxlat_buffer_t until then: a pool.
+ */
+#define BD_MAPS 128 /* > the walker's windows: 5 levels of up to 16 tables */
+
+struct bd_map_pool {
+	addrxlat_buffer_t buf[BD_MAPS];
+	int in_use[BD_MAPS];
+	int next_free[BD_MAPS];
+	int free_head;
+};
+
+static const void *bd_map_phys(void *ctx, uint64_t pa, size_t len, void **cookie)
+{
+	struct batch_dump *d = ctx;
+	struct bd_map_pool *p = d->maps;
+	const addrxlat_cb_t *cb;
+	addrxlat_buffer_t *b;
+	int i;
+
+	if (d->map_off || p->free_head < 0 || pa % d->page_size + len > d->page_size ||
+	    pa > d->map_last)
+		return NULL;
+	cb = addrxlat_ctx_get_cb(d->axctx);
+	i = p->free_head;
+	b = &p->buf[i];
+	memset(b, 0, sizeof(*b));
+	b->addr.addr = pa; /* the same machine address: see set_up_maps() */
+	b->addr.as = ADDRXLAT_MACHPHYSADDR;
+	if (cb->get_page(cb, b) != ADDRXLAT_OK) {
+		/*
+		 * Not in the dump, or not readable: read() says which.  On
+		 * failure libkdumpfile (0.5.1 to 0.5.4) does not free what it
+		 * allocated for the reference; one failure is enough to stop.
+		 */
+		d->map_off = 1;
+		return NULL;
+	}
+	if (pa < b->addr.addr || pa - b->addr.addr + len > b->size) {
+		if (b->put_page)
+			b->put_page(b);
+		return NULL;
+	}
+	p->free_head = p->next_free[i];
+	p->in_use[i] = 1;
+	*cookie = b;
+	return (const uint8_t *)b->ptr + (pa - b->addr.addr);
+}
+
+static void bd_unmap(void *ctx, void *cookie)
+{
+	struct batch_dump *d = ctx;
+	struct bd_map_pool *p = d->maps;
+	addrxlat_buffer_t *b = cookie;
+	int i = (int)(b - p->buf);
+
+	if (b->put_page)
+		b->put_page(b);
+	p->in_use[i] = 0;
+	p->next_free[i] = p->free_head;
+	p->free_head = i;
+}
+
+/*
+ * The highest kernel physical address that is the same machine address:
+ * the end of the first range of libkdumpfile's KPHYS_MACHPHYS map when
+ * that range is linear with offset 0 (every dump but a Xen one); 0 when
+ * there is none.
+ */
+static uint64_t identity_phys_last(const addrxlat_sys_t *sys)
+{
+	const addrxlat_map_t *map = addrxlat_sys_get_map(sys, ADDRXLAT_SYS_MAP_KPHYS_MACHPHYS);
+	const addrxlat_range_t *r;
+	const addrxlat_meth_t *m;
+
+	if (!map || !addrxlat_map_len(map))
+		return 0;
+	r = addrxlat_map_ranges(map);
+	if (r[0].meth == ADDRXLAT_SYS_METH_NONE)
+		return 0;
+	m = addrxlat_sys_get_meth(sys, r[0].meth);
+	if (!m || m->kind != ADDRXLAT_LINEAR || m->param.linear.off != 0)
+		return 0;
+	return r[0].endoff;
+}
+
+/*
+ * Offer map_phys where libkdumpfile's get_page reads machine addresses
+ * (its read_caps) and kernel physical addresses are the same: get_page
+ * does not translate, as kdump_read() does.
+ */
+static void set_up_maps(struct batch_dump *d)
+{
+	addrxlat_sys_t *axsys;
+	const addrxlat_cb_t *cb;
+
+	if (kdump_get_addrxlat(d->kd, &d->axctx, &axsys) != KDUMP_OK) {
+		d->axctx = NULL;
+		return;
+	}
+	d->map_last = identity_phys_last(axsys);
+	addrxlat_sys_decref(axsys);
+	cb = addrxlat_ctx_get_cb(d->axctx);
+	if (!cb || !cb->get_page || !cb->read_caps || !d->page_size || !d->map_last ||
+	    !(cb->read_caps(cb) & ADDRXLAT_CAPS(ADDRXLAT_MACHPHYSADDR)))
+		return;
+	d->maps = calloc(1, sizeof(*d->maps));
+	if (!d->maps)
+		return;
+	for (int i = 0; i < BD_MAPS; i++)
+		d->maps->next_free[i] = i + 1 < BD_MAPS ? i + 1 : -1;
+	d->maps->free_head = 0;
+	d->target.map_phys = bd_map_phys;
+	d->target.unmap = bd_unmap;
+}
+
 /* ---- symbols ---- */
 
 static struct kallsyms *kallsyms(struct batch_dump *d)
@@ -418,6 +537,7 @@ int bd_open(struct batch_dump *d, const char *path, int allow_convert,
 	d->target.number = bd_number;
 	d->target.alloc = bd_alloc;
 	d->target.free = bd_free;
+	set_up_maps(d);
 	return 0;
 }
 
@@ -429,6 +549,17 @@ void bd_close(struct batch_dump *d)
 		btf_info_free(d->btf);
 	if (d->ram_bmp)
 		kdump_bmp_decref(d->ram_bmp);
+	/* Whatever a walk still holds (its space outlived the dump) goes back
+	 * while the dump is open. */
+	for (int i = 0; d->maps && i < BD_MAPS; i++)
+		if (d->maps->in_use[i])
+			bd_unmap(d, &d->maps->buf[i]);
+	free(d->maps);
+	if (d->axctx)
+		addrxlat_ctx_decref(d->axctx);
+	d->maps = NULL;
+	d->axctx = NULL;
+	d->target.map_phys = NULL;
 	if (d->kd)
 		kdump_free(d->kd);
 	if (d->fd >= 0)

@@ -87,9 +87,22 @@ int pw_space_init(struct pw_space *sp, const struct pw_target *t,
 	return PW_OK;
 }
 
+/* Give back the tables a level's window holds mapped. */
+static void unmap_window(struct pw_space *sp, int level)
+{
+	struct pw_table_buf *b = &sp->buf[level];
+
+	for (uint32_t k = 0; k < PW_READAHEAD_MAX; k++)
+		if (b->win_map[k]) {
+			sp->target->unmap(sp->target->ctx, b->win_map[k]);
+			b->win_map[k] = NULL;
+		}
+}
+
 void pw_space_release(struct pw_space *sp)
 {
 	for (int l = 0; l < PW_MAX_LEVELS; l++) {
+		unmap_window(sp, l);
 		if (sp->buf[l].window)
 			sp->target->free(sp->target->ctx, sp->buf[l].window);
 		sp->buf[l].window = NULL;
@@ -102,18 +115,39 @@ void pw_space_release(struct pw_space *sp)
 void pw_space_invalidate(struct pw_space *sp)
 {
 	for (int l = 0; l < PW_MAX_LEVELS; l++) {
+		unmap_window(sp, l);
 		sp->buf[l].valid = 0;
 		sp->buf[l].count = 0;
 	}
 }
 
-/* Read the table at pa into window slot `slot` of its level. */
+/*
+ * Take the table at pa into window slot `slot` of its level: mapped where
+ * the target can, else copied into the slot.
+ */
 static int read_slot(struct pw_space *sp, int level, uint32_t slot, uint64_t pa)
 {
 	struct pw_table_buf *b = &sp->buf[level];
+	const struct pw_target *t = sp->target;
 	uint32_t bytes = sp->fmt->level[level].table_bytes;
-	int err = pw_read_phys(sp->target, pa, b->window + (size_t)slot * bytes, bytes);
+	uint8_t *copy = b->window + (size_t)slot * bytes;
+	const void *mapped = NULL;
+	int err = PW_OK;
 
+	if (b->win_map[slot]) {
+		t->unmap(t->ctx, b->win_map[slot]);
+		b->win_map[slot] = NULL;
+	}
+	if (t->map_phys)
+		mapped = t->map_phys(t->ctx, pa, bytes, &b->win_map[slot]);
+	if (mapped) {
+		b->win_data[slot] = mapped;
+		sp->tables_mapped++;
+	} else {
+		b->win_map[slot] = NULL;
+		b->win_data[slot] = copy;
+		err = pw_read_phys(t, pa, copy, bytes);
+	}
 	b->win_pa[slot] = pa;
 	b->win_err[slot] = err;
 	sp->tables_read++;
@@ -127,7 +161,7 @@ static int use_slot(struct pw_space *sp, int level, uint32_t slot)
 {
 	struct pw_table_buf *b = &sp->buf[level];
 
-	b->data = b->window + (size_t)slot * sp->fmt->level[level].table_bytes;
+	b->data = b->win_data[slot];
 	b->pa = b->win_pa[slot];
 	b->err = b->win_err[slot];
 	b->valid = 1;

@@ -58,6 +58,17 @@ struct pw_target {
 	/* Memory for the core's buffers; see the comment at the top. */
 	void *(*alloc)(void *ctx, size_t size);
 	void (*free)(void *ctx, void *ptr);
+	/*
+	 * Optional (NULL: reads only).  The len bytes at physical address pa
+	 * as the backend already holds them, read-only and not copied, valid
+	 * until unmap(ctx, cookie).  NULL when it cannot hand them out so (not
+	 * within one of its pages, not in the dump, no reference left): the
+	 * caller then read()s them, and read() says what is wrong.  The walker
+	 * takes its tables this way where it can: a copy costs about as much
+	 * as the backend's lookup of a cached page.
+	 */
+	const void *(*map_phys)(void *ctx, uint64_t pa, size_t len, void **cookie);
+	void (*unmap)(void *ctx, void *cookie);
 	/* Non-zero when the user asked to stop (Ctrl-C).  May be NULL. */
 	int (*interrupted)(void *ctx);
 };

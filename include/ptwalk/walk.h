@@ -68,24 +68,31 @@ struct pw_space {
 	 * bounds it.
 	 */
 	uint64_t max_visits;
-	/* Counted by the walker: how many tables it read, for benches. */
+	/* Counted by the walker: how many tables it read, for benches
+	 * (tables_mapped of them through map_phys). */
 	uint64_t tables_read;
 	uint64_t bytes_read;
+	uint64_t tables_mapped;
 	/*
 	 * Per-level buffers, allocated by pw_space_init: the level's current
 	 * table (data), inside a window of up to PW_READAHEAD_MAX tables that
 	 * the walker reads back to back when a parent names several (walk.c).
+	 * A slot's table is either copied into the window or, where the
+	 * target maps it (map_phys), the backend's own bytes, held until the
+	 * slot is reused or the space invalidated or released.
 	 */
 	struct pw_table_buf {
 		uint64_t pa;
 		int valid;
 		int err;
-		uint8_t *data;
+		const uint8_t *data;
 		uint8_t *window;     /* cap tables of the level's table_bytes */
 		uint32_t cap, count; /* slots allocated, slots filled */
 		uint32_t cursor;     /* the slot the walk should ask for next */
 		uint64_t win_pa[PW_READAHEAD_MAX];
 		int win_err[PW_READAHEAD_MAX];
+		const uint8_t *win_data[PW_READAHEAD_MAX]; /* the slot's table */
+		void *win_map[PW_READAHEAD_MAX];           /* its unmap cookie, or NULL */
 	} buf[PW_MAX_LEVELS];
 };
 

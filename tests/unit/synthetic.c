@@ -37,6 +37,43 @@ static int syn_read(void *ctx, enum pw_addr_space space, uint64_t addr,
 	return PW_OK;
 }
 
+/* Physical memory as it lies in the image: no copy (target.map_phys). */
+static const void *syn_map_phys(void *ctx, uint64_t pa, size_t len, void **cookie)
+{
+	struct syn *s = ctx;
+
+	if (pa >= s->size || len > s->size - pa || (pa & 4095) + len > 4096)
+		return NULL;
+	if (s->map_mode == SYN_MAP_EVEN && ((pa >> 12) & 1))
+		return NULL;
+	for (int i = 0; i < s->nexcluded; i++)
+		if (pa < s->excluded[i] + 4096 && pa + len > s->excluded[i])
+			return NULL;
+	s->reads++;
+	s->read_bytes += len;
+	s->maps++;
+	s->maps_live++;
+	*cookie = s->mem + pa;
+	return s->mem + pa;
+}
+
+static void syn_unmap(void *ctx, void *cookie)
+{
+	struct syn *s = ctx;
+
+	if (!cookie || !s->maps_live)
+		abort(); /* an unmap without its map */
+	s->maps_live--;
+}
+
+void syn_set_map_mode(struct syn *s, int mode)
+{
+	s->map_mode = mode;
+	s->target.map_phys = mode == SYN_MAP_NONE ? NULL : syn_map_phys;
+	/* Kept: what a walk holds mapped still goes back after a switch. */
+	s->target.unmap = syn_unmap;
+}
+
 static const struct syn_name *lookup(const struct syn_name *tab, int n,
 				     const char *type, const char *name)
 {
@@ -137,11 +174,23 @@ struct syn *syn_new(uint64_t size, uint64_t table_base, const char *arch)
 		.member_offset = syn_member_cb, .number = syn_number_cb, .type_size = syn_size_cb,
 		.alloc = syn_alloc, .free = syn_release,
 	};
+	{
+		const char *m = getenv("PTWALK_TEST_MAP");
+
+		syn_set_map_mode(s, !m ? SYN_MAP_NONE : strcmp(m, "all") == 0 ? SYN_MAP_ALL
+							: strcmp(m, "even") == 0 ? SYN_MAP_EVEN
+							: SYN_MAP_NONE);
+	}
 	return s;
 }
 
 void syn_free(struct syn *s)
 {
+	if (s->maps_live) {
+		fprintf(stderr, "synthetic: %llu mapped pages never unmapped\n",
+			(unsigned long long)s->maps_live);
+		abort();
+	}
 	free(s->mem);
 	free(s);
 }

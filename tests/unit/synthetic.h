@@ -40,8 +40,17 @@ struct syn {
 	/* Physical pages that read as "excluded" (a filtered dump). */
 	uint64_t excluded[16];
 	int nexcluded;
-	/* Counters the tests check. */
+	/* Counters the tests check (a map counts as a read). */
 	uint64_t reads, read_bytes, allocs_live;
+	/*
+	 * Whether the target maps physical memory (target.map_phys) instead
+	 * of copying it: SYN_MAP_NONE, SYN_MAP_ALL, or SYN_MAP_EVEN (pages of
+	 * even frame number only: the rest are read).  From the environment's
+	 * PTWALK_TEST_MAP ("all", "even") at syn_new(), so that the whole
+	 * suite runs on each path.  maps_live: mapped and not yet unmapped.
+	 */
+	int map_mode;
+	uint64_t maps, maps_live;
 	/* Buffers from target.alloc start this many bytes past a 64-byte
 	 * boundary (0..56): the walker's vector loops align themselves. */
 	unsigned alloc_offset;
@@ -49,7 +58,11 @@ struct syn {
 };
 
 /* A memory image of `size` bytes; tables are allocated from `table_base` up. */
+enum { SYN_MAP_NONE, SYN_MAP_ALL, SYN_MAP_EVEN };
+
 struct syn *syn_new(uint64_t size, uint64_t table_base, const char *arch);
+/* Switch target.map_phys on or off (SYN_MAP_*). */
+void syn_set_map_mode(struct syn *s, int mode);
 void syn_free(struct syn *s);
 
 /* A zeroed, aligned table of `bytes` bytes; returns its PA. */

@@ -794,6 +794,98 @@ static void test_read_ahead_children(void **state)
 	fixture_free(f);
 }
 
+/* A digest of every note of a walk: two walks that saw the same, alike. */
+struct digest {
+	uint64_t hash, notes;
+};
+
+static void digest_mix(struct digest *d, uint64_t v)
+{
+	d->hash = (d->hash ^ v) * 0x100000001b3ULL;
+}
+
+static void digest_note(void *state, const struct pw_note *n)
+{
+	struct digest *d = state;
+
+	digest_mix(d, n->va);
+	digest_mix(d, n->end);
+	digest_mix(d, (uint64_t)n->level << 8 | (uint64_t)n->status);
+	digest_mix(d, n->raw);
+	digest_mix(d, n->status == PW_ST_MAPPED ? n->e->addr : 0);
+	d->notes++;
+}
+
+static struct digest walk_digest(struct fixture *f, int runs_span_tables)
+{
+	struct digest d = { .hash = 0xcbf29ce484222325ULL };
+	struct pw_visitor v = { .state = &d, .note = digest_note,
+				.runs_span_tables = runs_span_tables };
+
+	pw_space_invalidate(&f->sp);
+	f->sp.tables_read = f->sp.tables_mapped = 0;
+	assert_int_equal(pw_walk_range(&f->sp, 0, 0, &v), PW_OK);
+	return d;
+}
+
+/*
+ * Tables the target maps (target.map_phys: the backend's bytes, no copy)
+ * walk exactly as tables read into the walker's windows, with every map
+ * given back on invalidate and release: read-ahead windows of PTE tables,
+ * 2M and 1G pages, a run spanning tables, an excluded table (not mapped:
+ * the read says why), a table naming its parent, a table mapped and its
+ * neighbour read (SYN_MAP_EVEN).
+ */
+static void test_mapped_tables(void **state)
+{
+	struct fixture *f = fixture_new(f4);
+	uint64_t base = 0xffff888000000000ULL, pmd, pte5;
+	struct digest copied, mapped;
+
+	(void)state;
+	syn_set_map_mode(f->s, SYN_MAP_NONE);
+	for (int k = 0; k < 40; k++)
+		map(f, base + ((uint64_t)k << 21), 3, (0x100000 + (uint64_t)k * 4096) | P_KERN);
+	for (int i = 0; i < 1024; i++)
+		map(f, base + (1ULL << 30) + (uint64_t)i * 4096, 3,
+		    (0x800000 + (uint64_t)i * 4096) | P_KERN);
+	map(f, base + (2ULL << 30), 2, 0x40000000 | P_KERN | X86_PTE_PSE);
+	map(f, base + (3ULL << 30), 1, 0x40000000 | P_KERN | X86_PTE_PSE);
+	map(f, 0x400000, 3, 0x5000 | P_USER);
+	pmd = syn_entry_pa(f->s, f4, f->root, base, 2) & ~0xfffULL;
+	pte5 = syn_entry_pa(f->s, f4, f->root, base + (5ULL << 21), 3) & ~0xfffULL;
+	f->s->excluded[f->s->nexcluded++] = pte5;
+	syn_put(f->s, pmd + 7 * 8, syn_x86_table_entry(f4, 2, pmd), 8);
+
+	for (int span = 0; span <= 1; span++) {
+		copied = walk_digest(f, span);
+		assert_int_equal(f->sp.tables_mapped, 0);
+		assert_true(copied.notes > 10);
+
+		syn_set_map_mode(f->s, SYN_MAP_ALL);
+		f->s->reads = 0;
+		mapped = walk_digest(f, span);
+		assert_int_equal(mapped.hash, copied.hash);
+		assert_int_equal(mapped.notes, copied.notes);
+		/* Every table but the excluded one mapped, each once. */
+		assert_int_equal(f->sp.tables_mapped, f->sp.tables_read - 1);
+		assert_int_equal(f->s->maps_live > 0, 1); /* held in the windows */
+		pw_space_invalidate(&f->sp);
+		assert_int_equal(f->s->maps_live, 0);
+
+		syn_set_map_mode(f->s, SYN_MAP_EVEN);
+		mapped = walk_digest(f, span);
+		assert_int_equal(mapped.hash, copied.hash);
+		assert_true(f->sp.tables_mapped > 0 && f->sp.tables_mapped < f->sp.tables_read - 1);
+		syn_set_map_mode(f->s, SYN_MAP_NONE);
+	}
+	/* What a walk holds mapped goes back on release (syn_free checks). */
+	syn_set_map_mode(f->s, SYN_MAP_ALL);
+	walk_digest(f, 1);
+	assert_true(f->s->maps_live > 0);
+	fixture_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -817,6 +909,7 @@ int main(void)
 		cmocka_unit_test(test_read_ahead_children),
 		cmocka_unit_test(test_run_ends_at_table_end),
 		cmocka_unit_test(test_runs_span_tables),
+		cmocka_unit_test(test_mapped_tables),
 	};
 
 	return cmocka_run_group_tests_name("walk_x86_64", tests, NULL, NULL);
