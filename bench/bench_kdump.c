@@ -3,10 +3,12 @@
  * make bench, through a real backend: dump files read by libkdumpfile, with
  * the batch tool's target (batch/target_kdumpfile.c).
  *
- *   bench-kdump [--vtop-sample FILE N] [--profile REPS] [--synthetic] VMCORE
+ *   bench-kdump [--vtop-sample FILE N] [--profile REPS] [--cache-size PAGES]
+ *               [--no-map] [--synthetic] VMCORE
  *
  * --profile REPS: only the warm ptdump, bare walk and floor, best of REPS
- * (for perf record).
+ * (for perf record).  --no-map: the target copies every table (read()), as
+ * before it mapped them.
  *
  * For one dump, from one run:
  *   (a) ptdump: the kernel's default ranges (a real dump: its layout from
@@ -17,8 +19,11 @@
  *       sample on the synthetic dump, scaled) translated by libkdumpfile's
  *       addrxlat_walk() with its own page-table method for the dump, each
  *       result compared with the walker's;
- *   (c) the floor: every page-table page the walk visits read once through
- *       the same target;
+ *   (c) the floor: every page-table page the walk visits taken once through
+ *       the same target as the walker takes it: mapped (target.map_phys: the
+ *       batch target maps libkdumpfile's pages), one load from each 64-byte
+ *       line, or, where the target cannot map, read; beside it the floor
+ *       through read(), each page copied;
  *   the walk alone (a counting visitor: the text's cost is the difference);
  *   the floor plus an OR of every table's words (the least look at every
  *       entry: what any walk costs at best through this target);

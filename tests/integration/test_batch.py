@@ -360,7 +360,7 @@ def check_batch_tables_mapped(d):
     Every table of a dump that has them all is mapped, so every other check
     here (ptdump text equal to the kernel's own, records equal to crash's,
     walks equal to vtop) ran through that path.  Copied instead: tables
-    larger than a page (s390x region tables) and, after the first table
+    larger than a page (s390x's 16 KiB region and segment tables) and, after the first table
     missing from the file (a filtered dump), the rest of that dump."""
     for mode, rec in d.modes():
         pt = rec["ptdump"]
