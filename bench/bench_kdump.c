@@ -214,45 +214,6 @@ static double __attribute__((noinline)) run_floor_copy(struct batch_dump *d, con
 	return now() - t;
 }
 
-static volatile uint64_t scan_sink; /* keeps the loads and ORs */
-
-/*
- * Every table page the walk visits, mapped through the target (its bytes
- * in the backend, not copied), one load from each of its 64-byte lines,
- * unmapped: what reading a page costs when nothing copies it.
- */
-static double __attribute__((noinline)) run_floor_map(struct batch_dump *d, const struct collect *c)
-{
-	const struct pw_target *tg = &d->target;
-	uint64_t acc = 0;
-	double t = now();
-
-	for (size_t j = 0; j < c->ntables; j++) {
-		void *cookie = NULL;
-		const uint64_t *p = tg->map_phys(tg->ctx, c->tables[j], 4096, &cookie);
-
-		if (!p) {
-			fprintf(stderr, "bench-kdump: table %#llx not mapped\n",
-				(unsigned long long)c->tables[j]);
-			exit(1);
-		}
-		for (int k = 0; k < 512; k += 8)
-			acc |= p[k];
-		tg->unmap(tg->ctx, cookie);
-	}
-	t = now() - t;
-	scan_sink = acc;
-	return t;
-}
-
-/*
- * (c) the floor: every table page the walk visits, read once through the
- * same target, the way the walker takes it: mapped where the target maps.
- */
-static double run_floor(struct batch_dump *d, const struct collect *c)
-{
-	return d->target.map_phys ? run_floor_map(d, c) : run_floor_copy(d, c);
-}
 
 /*
  * The least look at every entry of a table: an OR of its 512 words, with the
@@ -294,6 +255,69 @@ __attribute__((target("avx2"))) static uint64_t or_words_avx2(const uint64_t *p)
 #endif
 
 
+typedef uint64_t (*page_look_fn)(const uint64_t *p);
+
+/* The OR of a page's words with the walker's vector width, where the CPU has it. */
+static page_look_fn or_words(void)
+{
+#if defined(__x86_64__)
+	if (__builtin_cpu_supports("avx2"))
+		return or_words_avx2;
+#endif
+	return or_words_plain;
+}
+
+/* One load from each 64-byte line of a page: the least that reads it. */
+static uint64_t touch_lines(const uint64_t *p)
+{
+	uint64_t acc = 0;
+
+	for (int k = 0; k < 512; k += 8)
+		acc |= p[k];
+	return acc;
+}
+
+static volatile uint64_t scan_sink; /* keeps the loads and ORs */
+
+/*
+ * Every table page the walk visits, mapped through the target (its bytes
+ * in the backend, not copied), looked at with `look`, unmapped.
+ */
+static double __attribute__((noinline)) run_floor_map(struct batch_dump *d, const struct collect *c,
+						      page_look_fn look)
+{
+	const struct pw_target *tg = &d->target;
+	uint64_t acc = 0;
+	double t = now();
+
+	for (size_t j = 0; j < c->ntables; j++) {
+		void *cookie = NULL;
+		const uint64_t *p = tg->map_phys(tg->ctx, c->tables[j], 4096, &cookie);
+
+		if (!p) {
+			fprintf(stderr, "bench-kdump: table %#llx not mapped\n",
+				(unsigned long long)c->tables[j]);
+			exit(1);
+		}
+		acc |= look(p);
+		tg->unmap(tg->ctx, cookie);
+	}
+	t = now() - t;
+	scan_sink = acc;
+	return t;
+}
+
+/*
+ * (c) the floor: every table page the walk visits, read once through the
+ * same target, the way the walker takes it: mapped where the target maps,
+ * one load from each line (what reading a page costs when nothing copies
+ * it); else copied.
+ */
+static double run_floor(struct batch_dump *d, const struct collect *c)
+{
+	return d->target.map_phys ? run_floor_map(d, c, touch_lines) : run_floor_copy(d, c);
+}
+
 /*
  * (c) plus that least look: every table page read once, eight at a time
  * back to back (as the walker's read-ahead does: copies in a row overlap,
@@ -303,15 +327,10 @@ __attribute__((target("avx2"))) static uint64_t or_words_avx2(const uint64_t *p)
 static double __attribute__((noinline)) run_floor_scan(struct bench *b, const struct collect *c)
 {
 	static uint64_t pages[SCAN_BATCH][512] __attribute__((aligned(64)));
-	uint64_t (*scan)(const uint64_t *) = or_words_plain;
+	page_look_fn scan = or_words();
 	uint64_t acc = 0;
-	double t;
+	double t = now();
 
-#if defined(__x86_64__)
-	if (__builtin_cpu_supports("avx2"))
-		scan = or_words_avx2;
-#endif
-	t = now();
 	for (size_t j = 0; j < c->ntables; j += SCAN_BATCH) {
 		size_t n = c->ntables - j < SCAN_BATCH ? c->ntables - j : SCAN_BATCH;
 
@@ -324,33 +343,6 @@ static double __attribute__((noinline)) run_floor_scan(struct bench *b, const st
 			}
 		for (size_t k = 0; k < n; k++)
 			acc |= scan(pages[k]);
-	}
-	t = now() - t;
-	scan_sink = acc;
-	return t;
-}
-
-/* The same through the target's map: each page mapped, OR-ed, unmapped. */
-static double __attribute__((noinline)) run_floor_map_scan(struct bench *b, const struct collect *c)
-{
-	const struct pw_target *tg = &b->d.target;
-	uint64_t (*scan)(const uint64_t *) = or_words_plain;
-	uint64_t acc = 0;
-	double t;
-
-#if defined(__x86_64__)
-	if (__builtin_cpu_supports("avx2"))
-		scan = or_words_avx2;
-#endif
-	t = now();
-	for (size_t j = 0; j < c->ntables; j++) {
-		void *cookie = NULL;
-		const uint64_t *p = tg->map_phys(tg->ctx, c->tables[j], 4096, &cookie);
-
-		if (!p)
-			exit(1);
-		acc |= scan(p);
-		tg->unmap(tg->ctx, cookie);
 	}
 	t = now() - t;
 	scan_sink = acc;
@@ -623,7 +615,7 @@ int main(int argc, char **argv)
 		t = run_floor(&b.d, &c);
 		if (t < t_floor)
 			t_floor = t;
-		t = b.d.target.map_phys ? run_floor_map_scan(&b, &c) : run_floor_scan(&b, &c);
+		t = b.d.target.map_phys ? run_floor_map(&b.d, &c, or_words()) : run_floor_scan(&b, &c);
 		if (t < t_scan)
 			t_scan = t;
 		if (b.d.target.map_phys) {
