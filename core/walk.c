@@ -156,12 +156,27 @@ static int read_slot(struct pw_space *sp, int level, uint32_t slot, uint64_t pa)
 	return err;
 }
 
-/* Make window slot `slot` its level's current table. */
+/*
+ * Make window slot `slot` its level's current table.  A mapped table lies
+ * where the backend holds it, often not in any cache (a large dump's tables
+ * in a mapped file); with no copy to bring them in, the walk's loads would
+ * wait on memory table after table.  So the window's next table, if mapped,
+ * is fetched line by line while this one is walked: on the bench's
+ * synthetic dump 1.2x of the floor against 1.8x without (every line: every
+ * second or fourth was no better than none).
+ */
 static int use_slot(struct pw_space *sp, int level, uint32_t slot)
 {
 	struct pw_table_buf *b = &sp->buf[level];
 
 	b->data = b->win_data[slot];
+	if (slot + 1 < b->count && b->win_map[slot + 1]) {
+		const uint8_t *next = b->win_data[slot + 1];
+		uint32_t bytes = sp->fmt->level[level].table_bytes;
+
+		for (uint32_t off = 0; off < bytes; off += 64)
+			__builtin_prefetch(next + off);
+	}
 	b->pa = b->win_pa[slot];
 	b->err = b->win_err[slot];
 	b->valid = 1;
