@@ -163,7 +163,7 @@ static int read_slot(struct pw_space *sp, int level, uint32_t slot, uint64_t pa)
  * wait on memory table after table.  So the window's next table, if mapped,
  * is fetched line by line while this one is walked: on the bench's
  * synthetic dump 1.2x of the floor against 1.8x without (every line: every
- * second or fourth was no better than none).
+ * second or fourth, or only the first 8 to 32, was no better than none).
  */
 static int use_slot(struct pw_space *sp, int level, uint32_t slot)
 {
