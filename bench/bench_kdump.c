@@ -214,7 +214,6 @@ static double __attribute__((noinline)) run_floor_copy(struct batch_dump *d, con
 	return now() - t;
 }
 
-
 /*
  * The least look at every entry of a table: an OR of its 512 words, with the
  * walker's own vector width (AVX2 where the CPU has it), no decoding, no runs,
@@ -253,7 +252,6 @@ __attribute__((target("avx2"))) static uint64_t or_words_avx2(const uint64_t *p)
 	       (uint64_t)_mm256_extract_epi64(a, 2) | (uint64_t)_mm256_extract_epi64(a, 3);
 }
 #endif
-
 
 typedef uint64_t (*page_look_fn)(const uint64_t *p);
 

@@ -87,16 +87,20 @@ int pw_space_init(struct pw_space *sp, const struct pw_target *t,
 	return PW_OK;
 }
 
+/* Give back the table window slot k holds mapped, if it does. */
+static void unmap_slot(struct pw_space *sp, struct pw_table_buf *b, uint32_t k)
+{
+	if (b->win_map[k]) {
+		sp->target->unmap(sp->target->ctx, b->win_map[k]);
+		b->win_map[k] = NULL;
+	}
+}
+
 /* Give back the tables a level's window holds mapped. */
 static void unmap_window(struct pw_space *sp, int level)
 {
-	struct pw_table_buf *b = &sp->buf[level];
-
 	for (uint32_t k = 0; k < PW_READAHEAD_MAX; k++)
-		if (b->win_map[k]) {
-			sp->target->unmap(sp->target->ctx, b->win_map[k]);
-			b->win_map[k] = NULL;
-		}
+		unmap_slot(sp, &sp->buf[level], k);
 }
 
 void pw_space_release(struct pw_space *sp)
@@ -134,10 +138,7 @@ static int read_slot(struct pw_space *sp, int level, uint32_t slot, uint64_t pa)
 	const void *mapped = NULL;
 	int err = PW_OK;
 
-	if (b->win_map[slot]) {
-		t->unmap(t->ctx, b->win_map[slot]);
-		b->win_map[slot] = NULL;
-	}
+	unmap_slot(sp, b, slot);
 	if (t->map_phys)
 		mapped = t->map_phys(t->ctx, pa, bytes, &b->win_map[slot]);
 	if (mapped) {

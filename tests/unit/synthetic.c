@@ -6,10 +6,22 @@
 
 #include "synthetic.h"
 
+/* Whether len bytes at physical addr are in the image and not excluded. */
+static int syn_phys_status(const struct syn *s, uint64_t addr, size_t len)
+{
+	if (addr >= s->size || len > s->size - addr)
+		return PW_ERR_READ;
+	for (int i = 0; i < s->nexcluded; i++)
+		if (addr < s->excluded[i] + 4096 && addr + len > s->excluded[i])
+			return PW_ERR_EXCLUDED;
+	return PW_OK;
+}
+
 static int syn_read(void *ctx, enum pw_addr_space space, uint64_t addr,
 		    void *buf, size_t len)
 {
 	struct syn *s = ctx;
+	int err;
 
 	if (space == PW_KVIRT) {
 		int w;
@@ -26,11 +38,9 @@ static int syn_read(void *ctx, enum pw_addr_space space, uint64_t addr,
 			addr -= s->kv_base;
 		}
 	}
-	if (addr >= s->size || len > s->size - addr)
-		return PW_ERR_READ;
-	for (int i = 0; i < s->nexcluded; i++)
-		if (addr < s->excluded[i] + 4096 && addr + len > s->excluded[i])
-			return PW_ERR_EXCLUDED;
+	err = syn_phys_status(s, addr, len);
+	if (err)
+		return err;
 	memcpy(buf, s->mem + addr, len);
 	s->reads++;
 	s->read_bytes += len;
@@ -42,13 +52,9 @@ static const void *syn_map_phys(void *ctx, uint64_t pa, size_t len, void **cooki
 {
 	struct syn *s = ctx;
 
-	if (pa >= s->size || len > s->size - pa || (pa & 4095) + len > 4096)
+	if (syn_phys_status(s, pa, len) || (pa & 4095) + len > 4096 ||
+	    (s->map_mode == SYN_MAP_EVEN && ((pa >> 12) & 1)))
 		return NULL;
-	if (s->map_mode == SYN_MAP_EVEN && ((pa >> 12) & 1))
-		return NULL;
-	for (int i = 0; i < s->nexcluded; i++)
-		if (pa < s->excluded[i] + 4096 && pa + len > s->excluded[i])
-			return NULL;
 	s->reads++;
 	s->read_bytes += len;
 	s->maps++;

@@ -57,9 +57,9 @@ struct syn {
 	struct pw_target target;
 };
 
-/* A memory image of `size` bytes; tables are allocated from `table_base` up. */
 enum { SYN_MAP_NONE, SYN_MAP_ALL, SYN_MAP_EVEN };
 
+/* A memory image of `size` bytes; tables are allocated from `table_base` up. */
 struct syn *syn_new(uint64_t size, uint64_t table_base, const char *arch);
 /* Switch target.map_phys on or off (SYN_MAP_*). */
 void syn_set_map_mode(struct syn *s, int mode);

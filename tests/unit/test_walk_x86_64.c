@@ -863,7 +863,6 @@ static void test_mapped_tables(void **state)
 		assert_true(copied.notes > 10);
 
 		syn_set_map_mode(f->s, SYN_MAP_ALL);
-		f->s->reads = 0;
 		mapped = walk_digest(f, span);
 		assert_int_equal(mapped.hash, copied.hash);
 		assert_int_equal(mapped.notes, copied.notes);
