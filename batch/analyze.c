@@ -259,7 +259,7 @@ static int ptdump_and_check(struct run *r, struct pw_kernel *k, struct pw_memmap
 	char *buf = NULL, *line, *save = NULL;
 	size_t len = 0;
 	FILE *mem;
-	uint64_t nranges = 0, unwalkable = 0, tables_read, tables_mapped;
+	uint64_t nranges = 0, unwalkable = 0, tables_read, tables_mapped, tables_unreadable;
 	int err, findings = 0, first = 1;
 	unsigned kernel_sources = r->d.used;
 
@@ -284,6 +284,7 @@ static int ptdump_and_check(struct run *r, struct pw_kernel *k, struct pw_memmap
 		pw_checker_finish(&chk);
 	tables_read = sp.tables_read;
 	tables_mapped = sp.tables_mapped;
+	tables_unreadable = sp.tables_unreadable;
 	pw_space_release(&sp);
 
 	/* ptdump: a summary, and with --ranges every record. */
@@ -322,8 +323,9 @@ static int ptdump_and_check(struct run *r, struct pw_kernel *k, struct pw_memmap
 		}
 		/* With the timings: how the walk took its tables (mapped: no copy). */
 		if (r->o->timings)
-			fprintf(r->j, ",\"tables\":{\"read\":%llu,\"mapped\":%llu}",
-				(unsigned long long)tables_read, (unsigned long long)tables_mapped);
+			fprintf(r->j, ",\"tables\":{\"read\":%llu,\"mapped\":%llu,\"unreadable\":%llu}",
+				(unsigned long long)tables_read, (unsigned long long)tables_mapped,
+				(unsigned long long)tables_unreadable);
 		phase_time(r, "ptdump");
 		fputc('}', r->j);
 	}

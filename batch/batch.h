@@ -74,6 +74,7 @@ struct batch_dump {
 	struct _addrxlat_ctx *axctx;
 	struct bd_map_pool *maps;
 	uint64_t map_last;         /* physical = machine address up to here */
+	struct _kdump_bmp *file_bmp; /* file.pagemap, after a page failed to map */
 	int map_off;               /* no (more) mapping on this dump */
 
 	struct pw_target target;

@@ -151,6 +151,39 @@ struct bd_map_pool {
 	int free_head;
 };
 
+/*
+ * Whether the page at pa is in the file, once a page has failed to map: then
+ * every later map asks file.pagemap first, so that the tables a filtered dump
+ * left out go to read() (which says why) and the rest are still mapped.
+ */
+static int in_file(struct batch_dump *d, uint64_t pa)
+{
+	kdump_addr_t idx = pa / d->page_size;
+
+	if (!d->file_bmp)
+		return 1;
+	return kdump_bmp_find_set(d->file_bmp, &idx) == KDUMP_OK && idx == pa / d->page_size;
+}
+
+/*
+ * The first failure to map a page: from now on file.pagemap says which pages
+ * to try.  Without it, or when a page it lists fails too (a corrupt page, an
+ * I/O error), mapping stops: libkdumpfile 0.5.1 to 0.5.4 do not free the
+ * small request a failed get_page allocated, so failures must stay few.
+ */
+static void map_failed(struct batch_dump *d)
+{
+	kdump_attr_t attr;
+
+	if (d->file_bmp || kdump_get_attr(d->kd, KDUMP_ATTR_FILE_PAGEMAP, &attr) != KDUMP_OK ||
+	    attr.type != KDUMP_BITMAP) {
+		d->map_off = 1;
+		return;
+	}
+	d->file_bmp = attr.val.bitmap;
+	kdump_bmp_incref(d->file_bmp);
+}
+
 static const void *bd_map_phys(void *ctx, uint64_t pa, size_t len, void **cookie)
 {
 	struct batch_dump *d = ctx;
@@ -160,7 +193,7 @@ static const void *bd_map_phys(void *ctx, uint64_t pa, size_t len, void **cookie
 	int i;
 
 	if (d->map_off || p->free_head < 0 || pa % d->page_size + len > d->page_size ||
-	    pa > d->map_last)
+	    pa > d->map_last || !in_file(d, pa))
 		return NULL;
 	cb = addrxlat_ctx_get_cb(d->axctx);
 	i = p->free_head;
@@ -169,12 +202,7 @@ static const void *bd_map_phys(void *ctx, uint64_t pa, size_t len, void **cookie
 	b->addr.addr = pa; /* the same machine address: see set_up_maps() */
 	b->addr.as = ADDRXLAT_MACHPHYSADDR;
 	if (cb->get_page(cb, b) != ADDRXLAT_OK) {
-		/*
-		 * Not in the dump, or not readable: read() says which.  On
-		 * failure libkdumpfile (0.5.1 to 0.5.4) does not free what it
-		 * allocated for the reference; one failure is enough to stop.
-		 */
-		d->map_off = 1;
+		map_failed(d); /* read() says why this one failed */
 		return NULL;
 	}
 	if (pa < b->addr.addr || pa - b->addr.addr + len > b->size) {
@@ -549,6 +577,8 @@ void bd_close(struct batch_dump *d)
 		btf_info_free(d->btf);
 	if (d->ram_bmp)
 		kdump_bmp_decref(d->ram_bmp);
+	if (d->file_bmp)
+		kdump_bmp_decref(d->file_bmp);
 	/* Whatever a walk still holds (its space outlived the dump) goes back
 	 * while the dump is open. */
 	for (int i = 0; d->maps && i < BD_MAPS; i++)
@@ -567,6 +597,7 @@ void bd_close(struct batch_dump *d)
 	d->ks = NULL;
 	d->btf = NULL;
 	d->ram_bmp = NULL;
+	d->file_bmp = NULL;
 	d->kd = NULL;
 	d->fd = -1;
 }

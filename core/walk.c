@@ -154,6 +154,8 @@ static int read_slot(struct pw_space *sp, int level, uint32_t slot, uint64_t pa)
 	sp->tables_read++;
 	if (!err)
 		sp->bytes_read += bytes;
+	else
+		sp->tables_unreadable++;
 	return err;
 }
 

@@ -69,10 +69,12 @@ struct pw_space {
 	 */
 	uint64_t max_visits;
 	/* Counted by the walker: how many tables it read, for benches
-	 * (tables_mapped of them through map_phys). */
+	 * (tables_mapped of them through map_phys, tables_unreadable of them
+	 * neither mapped nor read). */
 	uint64_t tables_read;
 	uint64_t bytes_read;
 	uint64_t tables_mapped;
+	uint64_t tables_unreadable;
 	/*
 	 * Per-level buffers, allocated by pw_space_init: the level's current
 	 * table (data), inside a window of up to PW_READAHEAD_MAX tables that

@@ -823,7 +823,7 @@ static struct digest walk_digest(struct fixture *f, int runs_span_tables)
 				.runs_span_tables = runs_span_tables };
 
 	pw_space_invalidate(&f->sp);
-	f->sp.tables_read = f->sp.tables_mapped = 0;
+	f->sp.tables_read = f->sp.tables_mapped = f->sp.tables_unreadable = 0;
 	assert_int_equal(pw_walk_range(&f->sp, 0, 0, &v), PW_OK);
 	return d;
 }
@@ -860,6 +860,7 @@ static void test_mapped_tables(void **state)
 	for (int span = 0; span <= 1; span++) {
 		copied = walk_digest(f, span);
 		assert_int_equal(f->sp.tables_mapped, 0);
+		assert_int_equal(f->sp.tables_unreadable, 1); /* the excluded one */
 		assert_true(copied.notes > 10);
 
 		syn_set_map_mode(f->s, SYN_MAP_ALL);
@@ -868,6 +869,7 @@ static void test_mapped_tables(void **state)
 		assert_int_equal(mapped.notes, copied.notes);
 		/* Every table but the excluded one mapped, each once. */
 		assert_int_equal(f->sp.tables_mapped, f->sp.tables_read - 1);
+		assert_int_equal(f->sp.tables_unreadable, 1);
 		assert_int_equal(f->s->maps_live > 0, 1); /* held in the windows */
 		pw_space_invalidate(&f->sp);
 		assert_int_equal(f->s->maps_live, 0);
