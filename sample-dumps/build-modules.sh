@@ -5,9 +5,11 @@
 #
 # MODULE names a directory sample-dumps/modules/MODULE/ with a Kbuild file and its
 # sources; sample-dumps/modules/common/*.h is copied next to them.  Each module is
-# built against the EXACT guest kernel's headers, /usr/src/linux-headers-KVER
-# (package linux-headers-KVER, installed here with apt-get when missing), with
-#   make -C /usr/src/linux-headers-KVER M=<copy of the sources> modules
+# built against the EXACT guest kernel's headers: package linux-headers-KVER and the two
+# it needs (linux-headers-*-common, linux-kbuild-*), fetched with apt-get download and
+# unpacked, not installed, into $PTWALK_CACHE/kernels/x86_64/KVER/headers/ (installing
+# 6.12's headers package would install the kernel image on the host: it depends on it):
+#   make -C <headers>/usr/src/linux-headers-KVER M=<copy of the sources> modules
 # and cached as $PTWALK_CACHE/build/modules/KVER/MODULE-<sha256 of its sources>/MODULE.ko,
 # so a module is compiled again only when its sources (or common/) change.
 # OUTDIR receives MODULE.ko for every MODULE.
@@ -23,23 +25,64 @@ here=$(cd "$(dirname "$0")" && pwd)
 cache=${PTWALK_CACHE:-$HOME/.cache/ptwalk}
 [ $# -gt 0 ] || exit 0
 
-# Serialise concurrent runs (make -j dumps): apt-get and the shared build directories.
+# Serialise concurrent runs (make -j dumps): apt-get, the headers and the shared build
+# directories.
 mkdir -p "$cache/build/modules"
 exec 9>"$cache/build/modules/.lock"
 flock 9
 
-headers=/usr/src/linux-headers-$kver
-if [ ! -f "$headers/Makefile" ] || [ ! -f "$headers/Module.symvers" ]; then
-	SUDO=""
-	[ "$(id -u)" -eq 0 ] || SUDO=sudo
-	log "installing linux-headers-$kver (apt-get)"
-	if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "linux-headers-$kver" >&2; then
-		$SUDO apt-get update -q >&2 || die "apt-get update failed"
-		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "linux-headers-$kver" >&2 ||
-			die "apt-get install linux-headers-$kver failed"
+# Download package $1 into directory $2 (apt's lists updated once if it is unknown).
+apt_updated=0
+download() {
+	if ! (cd "$2" && apt-get download -q -o APT::Sandbox::User=root "$1" >&2); then
+		if [ "$apt_updated" -eq 0 ]; then
+			apt_updated=1
+			log "running apt-get update"
+			$SUDO apt-get update -q >&2 || die "apt-get update failed"
+		fi
+		(cd "$2" && apt-get download -q -o APT::Sandbox::User=root "$1" >&2) ||
+			die "apt-get download $1 failed"
 	fi
-	[ -f "$headers/Makefile" ] || die "linux-headers-$kver is installed, but $headers/Makefile does not exist"
-fi
+}
+
+# The headers of kver unpacked into the cache (once); prints their directory.
+unpacked_headers() {
+	local kdir="$cache/kernels/x86_64/$kver" tmp deb dep pkgs=()
+	local final="$kdir/headers"
+	if [ ! -f "$final/.stamp" ]; then
+		mkdir -p "$kdir"
+		rm -rf "$final"
+		tmp=$(mktemp -d "$kdir/.headers.XXXXXX")
+		mkdir -p "$tmp/debs"
+		log "fetching linux-headers-$kver (apt-get download; unpacked, not installed)"
+		download "linux-headers-$kver" "$tmp/debs"
+		deb=$(ls "$tmp"/debs/linux-headers-*.deb)
+		# Its own Depends names the common headers and the kbuild tools it needs.
+		for dep in $(dpkg-deb -f "$deb" Depends | tr ',|' '\n\n' | sed 's/(.*)//; s/ //g'); do
+			case "$dep" in linux-headers-*-common|linux-kbuild-*) pkgs+=("$dep") ;; esac
+		done
+		[ "${#pkgs[@]}" -eq 2 ] || die "linux-headers-$kver depends on '${pkgs[*]}', not on one common headers and one kbuild package"
+		for dep in "${pkgs[@]}"; do
+			download "$dep" "$tmp/debs"
+		done
+		for deb in "$tmp"/debs/*.deb; do
+			dpkg-deb -x "$deb" "$tmp/root" || die "dpkg-deb -x $deb failed"
+		done
+		# The arch headers' Makefile includes the common one by its installed path.
+		sed -i "s|^include /usr/src/|include $final/usr/src/|" \
+			"$tmp/root/usr/src/linux-headers-$kver/Makefile"
+		mv "$tmp/root" "$final"
+		rm -rf "$tmp"
+		touch "$final/.stamp"
+	fi
+	echo "$final/usr/src/linux-headers-$kver"
+}
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+headers=$(unpacked_headers)
+[ -f "$headers/Makefile" ] && [ -f "$headers/Module.symvers" ] ||
+	die "no usable headers for $kver in $headers"
 command -v make >/dev/null || die "make not found (apt-get install build-essential)"
 
 mkdir -p "$outdir"

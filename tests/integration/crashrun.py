@@ -53,6 +53,7 @@ KERNEL_PTDUMP_SCENARIOS = {
     "x86_64-5level": ("kernel", "task"),
     "x86_64-pti": ("kernel", "user", "task", "task_user"),
     "x86_64-4k-directmap-elf": ("kernel",),
+    "x86_64-6.12": ("kernel",),
 }
 
 

@@ -709,10 +709,23 @@ def check_new_kernel_user_pages(d):
                 assert w["status"] == "mapped" and int(w["pa"], 16) == phys, (mode, name, w)
 
 
+def check_new_kernel_ptdump_text_equals_the_kernels_own(d):
+    """--ptdump text (without --phys: no pa=) against the text the guest's 6.12 kernel
+    printed itself (ptdump_walk_pgd_level_debugfs(), crashrun.py), the layout from
+    the dump's BTF and kallsyms, and from the vmlinux."""
+    want = kernel_ptdump(d.dir, "kernel")
+    assert len(want) > 20, f"the serial log holds no kernel ptdump: {len(want)} lines"
+    runs = [("btf", [])] + ([("dwarf", ["--vmlinux", d.vmlinux])] if d.have_vmlinux else [])
+    for mode, args in runs:
+        _, rec, _ = one(d.bin, [*args, "--ptdump", d.vmcore])
+        problems = ptdump_differences(rec["ptdump_text"].splitlines(), want)
+        assert not problems, f"{mode}: " + "; ".join(problems[:5])
+
+
 NEW_KERNEL_CHECKS = [check_new_kernel_user_pages, check_new_kernel_identity, check_new_kernel_markers_match_kcore,
                      check_new_kernel_direct_map_covers_ram, check_new_kernel_probe_pages,
                      check_new_kernel_walks_equal_addrxlat, check_new_kernel_triage_panic_task,
-                     check_batch_tables_mapped]
+                     check_batch_tables_mapped, check_new_kernel_ptdump_text_equals_the_kernels_own]
 
 # x86_64-6.12: crash 8.0.2 reads it only partly (sample-dumps/README.md), so no crash side.
 SUITES = [(r"x86_64-(?!elf$|6\.12$).*", BatchDump, CHECKS),
