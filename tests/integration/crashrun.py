@@ -67,8 +67,9 @@ def kernel_ptdump(dump_dir, which):
 
 
 _PTDUMP_LINE = re.compile(r"0x([0-9a-f]{16})-0x([0-9a-f]{16}) +[0-9]+[BKMGTPE] (.*)$")
-# A vmap stack (THREAD_SIZE, x86_64 without KASAN) and how it is mapped.
-_VMAP_STACK = (16 << 10, "RW NX pte")
+# A vmap stack (THREAD_SIZE, x86_64 without KASAN) and how it is mapped: PAGE_KERNEL,
+# global unless page-table isolation clears _PAGE_GLOBAL from kernel mappings.
+_VMAP_STACKS = {(16 << 10, "RW GLB NX pte"), (16 << 10, "RW NX pte")}
 # The guest's sed processes that printed the text (kernel, then user copy).
 _MAX_STACKS = 2
 
@@ -121,7 +122,7 @@ def ptdump_differences(ours, kernels):
     running on a vmap stack and then went on (the probe forked, sed exited)
     before it panicked, so a stack or two may be mapped in one and not in the
     other.  There the mapped pages must be the same, except for at most
-    _MAX_STACKS whole 16 KiB RW NX stacks."""
+    _MAX_STACKS whole 16 KiB RW NX stacks (GLB but with PTI)."""
     problems = []
     a, b = _sections(ours), _sections(kernels)
     if [m for m, _ in a] != [m for m, _ in b]:
@@ -145,7 +146,7 @@ def ptdump_differences(ours, kernels):
         only.update({va: pt[va] for va in pt.keys() - pm.keys()})
         stacks = _runs(only)
         for start, end, attrs in stacks:
-            if (end - start, attrs) != _VMAP_STACK:
+            if (end - start, attrs) not in _VMAP_STACKS:
                 problems.append(f"vmalloc() Area: {start:#x}-{end:#x} {attrs} is mapped in "
                                 f"{'ours' if start in pm else 'the kernel'}'s text only")
         if len(stacks) > _MAX_STACKS:

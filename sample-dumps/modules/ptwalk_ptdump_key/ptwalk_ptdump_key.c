@@ -26,23 +26,39 @@
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
+#include <linux/workqueue.h>
 #include <asm/pgtable.h>
 
 #include "ptwalk_kmod.h"
 
 static struct mm_struct *kernel_mm;
+static struct work_struct *init_free_work;
 static int pid;
 module_param(pid, int, 0400);
 MODULE_PARM_DESC(pid, "a task whose mm /proc/ptwalk_ptdump_task shows");
 
+/*
+ * A module's init sections (this one's too) are freed by a work item after
+ * insmod has returned (kernel/module/main.c: init_free_wq), and their
+ * direct-map aliases are made writable again: the tables change after the
+ * guest has printed them unless the print waits for that work.
+ */
+static void settle(void)
+{
+	if (init_free_work)
+		flush_work(init_free_work);
+}
+
 static int show_kernel(struct seq_file *m, void *v)
 {
+	settle();
 	ptdump_walk_pgd_level_debugfs(m, kernel_mm, false);
 	return 0;
 }
 
 static int show_user(struct seq_file *m, void *v)
 {
+	settle();
 	ptdump_walk_pgd_level_debugfs(m, kernel_mm, true);
 	return 0;
 }
@@ -66,6 +82,7 @@ static int show_task(struct seq_file *m, bool user)
 
 	if (!mm)
 		return -ESRCH;
+	settle();
 	ptdump_walk_pgd_level_debugfs(m, mm, user);
 	mmput(mm);
 	return 0;
@@ -106,6 +123,9 @@ static int __init ptdump_key_init(void)
 
 	kernel_mm = (struct mm_struct *)ptw_symbol("init_mm");
 	if (!kernel_mm)
+		return -ENOENT;
+	init_free_work = (struct work_struct *)ptw_symbol("init_free_wq");
+	if (!init_free_work)
 		return -ENOENT;
 	for (nfiles = 0; nfiles < want; nfiles++) {
 		if (!proc_create_single(files[nfiles].name, 0400, NULL, files[nfiles].show)) {
