@@ -76,24 +76,34 @@ static void note_missing(struct batch_dump *d, const char *what, const char *nam
 
 /* ---- memory ---- */
 
-static int ram_page(struct batch_dump *d, uint64_t pa)
+/* A bitmap attribute of the dump (file.pagemap, memory.pagemap), referenced; or NULL. */
+static struct _kdump_bmp *bitmap_attr(struct batch_dump *d, const char *key)
 {
-	kdump_addr_t idx = pa / d->page_size;
 	kdump_attr_t attr;
 
+	if (kdump_get_attr(d->kd, key, &attr) != KDUMP_OK || attr.type != KDUMP_BITMAP)
+		return NULL;
+	kdump_bmp_incref(attr.val.bitmap);
+	return attr.val.bitmap;
+}
+
+/* Whether the page at pa has its bit set in bmp (a page map of the dump). */
+static int page_in_bitmap(const struct batch_dump *d, struct _kdump_bmp *bmp, uint64_t pa)
+{
+	kdump_addr_t idx = pa / d->page_size;
+
+	return kdump_bmp_find_set(bmp, &idx) == KDUMP_OK && idx == pa / d->page_size;
+}
+
+static int ram_page(struct batch_dump *d, uint64_t pa)
+{
 	/* Fetched on the first failed read only: libkdumpfile 0.5.1 leaks 24 KiB
 	 * on every dump whose memory.pagemap was asked for. */
 	if (!d->ram_bmp_tried) {
 		d->ram_bmp_tried = 1;
-		if (kdump_get_attr(d->kd, KDUMP_ATTR_MEMORY_PAGEMAP, &attr) == KDUMP_OK &&
-		    attr.type == KDUMP_BITMAP) {
-			d->ram_bmp = attr.val.bitmap;
-			kdump_bmp_incref(d->ram_bmp);
-		}
+		d->ram_bmp = bitmap_attr(d, KDUMP_ATTR_MEMORY_PAGEMAP);
 	}
-	if (!d->ram_bmp || kdump_bmp_find_set(d->ram_bmp, &idx) != KDUMP_OK)
-		return 0;
-	return idx == pa / d->page_size;
+	return d->ram_bmp && page_in_bitmap(d, d->ram_bmp, pa);
 }
 
 /* The physical address of a kernel virtual one, through libkdumpfile. */
@@ -158,11 +168,7 @@ struct bd_map_pool {
  */
 static int in_file(struct batch_dump *d, uint64_t pa)
 {
-	kdump_addr_t idx = pa / d->page_size;
-
-	if (!d->file_bmp)
-		return 1;
-	return kdump_bmp_find_set(d->file_bmp, &idx) == KDUMP_OK && idx == pa / d->page_size;
+	return !d->file_bmp || page_in_bitmap(d, d->file_bmp, pa);
 }
 
 /*
@@ -173,15 +179,13 @@ static int in_file(struct batch_dump *d, uint64_t pa)
  */
 static void map_failed(struct batch_dump *d)
 {
-	kdump_attr_t attr;
-
-	if (d->file_bmp || kdump_get_attr(d->kd, KDUMP_ATTR_FILE_PAGEMAP, &attr) != KDUMP_OK ||
-	    attr.type != KDUMP_BITMAP) {
+	if (d->file_bmp) {
 		d->map_off = 1;
 		return;
 	}
-	d->file_bmp = attr.val.bitmap;
-	kdump_bmp_incref(d->file_bmp);
+	d->file_bmp = bitmap_attr(d, KDUMP_ATTR_FILE_PAGEMAP);
+	if (!d->file_bmp)
+		d->map_off = 1;
 }
 
 static const void *bd_map_phys(void *ctx, uint64_t pa, size_t len, void **cookie)
