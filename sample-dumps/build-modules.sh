@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Build out-of-tree modules of sample-dumps/modules/ for one guest kernel.
 #
-#   sample-dumps/build-modules.sh KVER OUTDIR MODULE...
+#   sample-dumps/build-modules.sh [--arch arm64] KVER OUTDIR MODULE...
 #
 # MODULE names a directory sample-dumps/modules/MODULE/ with a Kbuild file and its
 # sources; sample-dumps/modules/common/*.h is copied next to them.  Each module is
 # built against the EXACT guest kernel's headers: package linux-headers-KVER and the two
 # it needs (linux-headers-*-common, linux-kbuild-*), fetched with apt-get download and
-# unpacked, not installed, into $PTWALK_CACHE/kernels/x86_64/KVER/headers/ (installing
+# unpacked, not installed, into $PTWALK_CACHE/kernels/ARCH/KVER/headers/ (installing
 # 6.12's headers package would install the kernel image on the host: it depends on it):
 #   make -C <headers>/usr/src/linux-headers-KVER M=<copy of the sources> modules
-# and cached as $PTWALK_CACHE/build/modules/KVER/MODULE-<sha256 of its sources>/MODULE.ko,
+# With --arch arm64 (the cross pipeline, sample-dumps/cross) the headers package is
+# linux-headers-KVER:arm64, the kbuild tools stay the host's own (linux-kbuild-* for
+# amd64 runs here), and make gets ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-.  Modules
+# are cached as $PTWALK_CACHE/build/modules/KVER/MODULE-<sha256 of its sources>/MODULE.ko,
 # so a module is compiled again only when its sources (or common/) change.
 # OUTDIR receives MODULE.ko for every MODULE.
 set -euo pipefail
@@ -18,7 +21,19 @@ set -euo pipefail
 die() { echo "build-modules: error: $*" >&2; exit 1; }
 log() { echo "build-modules: $*" >&2; }
 
-[ $# -ge 2 ] || die "usage: $0 KVER OUTDIR MODULE..."
+# No BTF for the modules: 6.12's headers ship a vmlinux to take BTF from, and then
+# kbuild runs pahole (package dwarves), which nothing else here needs.
+arch=x86_64 pkg_arch="" make_args=(CONFIG_DEBUG_INFO_BTF_MODULES=)
+if [ "${1:-}" = --arch ]; then
+	arch=${2:-}
+	shift 2
+	case "$arch" in
+	x86_64) ;;
+	arm64) pkg_arch=:arm64 make_args+=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
+	*) die "--arch '$arch': x86_64 or arm64" ;;
+	esac
+fi
+[ $# -ge 2 ] || die "usage: $0 [--arch arm64] KVER OUTDIR MODULE..."
 kver=$1 outdir=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,7 +62,7 @@ download() {
 
 # The headers of kver unpacked into the cache (once); prints their directory.
 unpacked_headers() {
-	local kdir="$cache/kernels/x86_64/$kver" tmp deb dep pkgs=()
+	local kdir="$cache/kernels/$arch/$kver" tmp deb dep pkgs=()
 	local final="$kdir/headers"
 	if [ ! -f "$final/.stamp" ]; then
 		mkdir -p "$kdir"
@@ -55,7 +70,7 @@ unpacked_headers() {
 		tmp=$(mktemp -d "$kdir/.headers.XXXXXX")
 		mkdir -p "$tmp/debs"
 		log "fetching linux-headers-$kver (apt-get download; unpacked, not installed)"
-		download "linux-headers-$kver" "$tmp/debs"
+		download "linux-headers-$kver$pkg_arch" "$tmp/debs"
 		deb=$(ls "$tmp"/debs/linux-headers-*.deb)
 		# Its own Depends names the common headers and the kbuild tools it needs.
 		for dep in $(dpkg-deb -f "$deb" Depends | tr ',|' '\n\n' | sed 's/(.*)//; s/ //g'); do
@@ -96,7 +111,7 @@ for m in "$@"; do
 		rm -rf "$dir.tmp"
 		mkdir -p "$dir.tmp"
 		cp "$src"/* "$here"/modules/common/*.h "$dir.tmp/"
-		make -s -C "$headers" M="$dir.tmp" modules >"$dir.tmp/build.log" 2>&1 ||
+		make -s "${make_args[@]}" -C "$headers" M="$dir.tmp" modules >"$dir.tmp/build.log" 2>&1 ||
 			{ cat "$dir.tmp/build.log" >&2; die "compiling module $m against $headers failed"; }
 		[ -f "$dir.tmp/$m.ko" ] || die "building $m produced no $m.ko"
 		rm -rf "$dir"
