@@ -6,9 +6,13 @@
 # The image holds the target's static busybox, sample-dumps/guest/ptwalk-probe.c
 # cross-compiled statically (<triplet>-gcc -static, cached in $PTWALK_CACHE/build), the
 # scenario's modules in the order given (MODULES in the scenario file; no dependency
-# resolution: the cross scenarios load only qemu_fw_cfg, which has none), and an /init
-# that loads them, runs the scenario's GUEST_SCRIPT, then runs ptwalk-probe (a new
-# process, after the script: what the script changed for new mms applies to it).
+# resolution: the cross scenarios load only qemu_fw_cfg, which has none), the scenario's
+# out-of-tree modules (OOT_MODULES: sample-dumps/modules/, cross-built by
+# ../build-modules.sh --arch; arm64 only) in /lib/modules, not loaded: the script loads
+# them, with /etc/ptwalk/link-symbols, "link_NAME=0xADDRESS" for every NAME of
+# LINK_SYMBOLS from the kernel's -dbg System.map (for symbols kallsyms lacks), and an
+# /init that loads MODULES, runs the scenario's GUEST_SCRIPT, then runs ptwalk-probe (a
+# new process, after the script: what the script changed for new mms applies to it).
 set -euo pipefail
 
 die() { echo "cross-initramfs: error: $*" >&2; exit 1; }
@@ -20,6 +24,8 @@ cache=${PTWALK_CACHE:-$HOME/.cache/ptwalk}
 
 SCENARIO_ARCH=""
 MODULES=()
+OOT_MODULES=()
+LINK_SYMBOLS=()
 GUEST_SCRIPT=""
 # shellcheck source=/dev/null
 . "$conf"
@@ -61,6 +67,17 @@ for m in "${MODULES[@]}"; do
 	cp "$f" "$root/lib/modules/$m.ko"
 	echo "$m" >>"$root/etc/ptwalk/modules"
 done
+if [ ${#OOT_MODULES[@]} -gt 0 ]; then
+	"$here/../build-modules.sh" --arch "$SCENARIO_ARCH" "$(basename "$kdir")" "$root/lib/modules" \
+		"${OOT_MODULES[@]}"
+fi
+: >"$root/etc/ptwalk/link-symbols"
+for s in "${LINK_SYMBOLS[@]}"; do
+	a=$(awk -v s="$s" '$3 == s { print $1 }' "$kdir/System.map")
+	[ "$(printf '%s\n' "$a" | grep -c .)" -eq 1 ] ||
+		die "symbol $s: not once in $kdir/System.map ('$a')"
+	echo "link_$s=0x$a" >>"$root/etc/ptwalk/link-symbols"
+done
 printf '%s\n' "$GUEST_SCRIPT" >"$root/etc/ptwalk/scenario.sh"
 cat >"$root/init" <<'INIT'
 #!/bin/sh
@@ -94,4 +111,4 @@ mkdir -p "$(dirname "$out")"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -n -6) >"$out.tmp" ||
 	die "packing the initramfs failed"
 mv -f "$out.tmp" "$out"
-echo "cross-initramfs: $out ($SCENARIO_ARCH, modules: ${MODULES[*]:-none})" >&2
+echo "cross-initramfs: $out ($SCENARIO_ARCH, modules: ${MODULES[*]:-none}, out of tree: ${OOT_MODULES[*]:-none})" >&2

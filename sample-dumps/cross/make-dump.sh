@@ -39,6 +39,7 @@ CONSOLE=""
 KERNEL_CMDLINE=""
 INJECT_PGSTE=0
 DUMP_FORMAT=elf
+OOT_MODULES=()
 BOOT_TIMEOUT=${PTWALK_BOOT_TIMEOUT:-300}
 # shellcheck source=/dev/null
 . "$conf"
@@ -62,6 +63,12 @@ inputs=$( {
 	for f in "$here"/*.sh "$here"/*.py "$here/../qmp-dump.py" "$conf" "$here/../guest/ptwalk-probe.c"; do
 		printf '%s %s\n' "$(basename "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)"
 	done
+	if [ ${#OOT_MODULES[@]} -gt 0 ]; then
+		printf 'build-modules.sh %s\n' "$(sha256sum <"$here/../build-modules.sh" | cut -d' ' -f1)"
+		for m in "${OOT_MODULES[@]}" common; do
+			(cd "$here/../modules" && find "$m" -type f | LC_ALL=C sort | xargs sha256sum)
+		done
+	fi
 	echo "kernel $kver $pkgver"
 	echo "busybox $(sha256sum <"$busybox" | cut -d' ' -f1)"
 } | sha256sum | cut -d' ' -f1)

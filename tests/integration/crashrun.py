@@ -45,15 +45,16 @@ def answer_key(dump_dir):
 
 
 # Scenarios whose guest prints the kernel's own ptdump text on the console
-# (sample-dumps/modules/ptwalk_ptdump_key): init_mm's ("kernel"), a sleeping
-# task's ("task", its pid is the key ptdump_task.pid) and, with PTI, those of
-# their user copies ("user", "task_user").
+# (sample-dumps/modules/ptwalk_ptdump_key, and _arm64 for arm64): init_mm's
+# ("kernel"), a sleeping task's ("task", its pid is the key ptdump_task.pid)
+# and, with PTI, those of their user copies ("user", "task_user").
 KERNEL_PTDUMP_SCENARIOS = {
     "x86_64-4level": ("kernel", "task"),
     "x86_64-5level": ("kernel", "task"),
     "x86_64-pti": ("kernel", "user", "task", "task_user"),
     "x86_64-4k-directmap-elf": ("kernel",),
     "x86_64-6.12": ("kernel",),
+    "arm64-4k": ("kernel",),
 }
 
 
@@ -67,9 +68,13 @@ def kernel_ptdump(dump_dir, which):
 
 
 _PTDUMP_LINE = re.compile(r"0x([0-9a-f]{16})-0x([0-9a-f]{16}) +[0-9]+[BKMGTPE] (.*)$")
-# A vmap stack (THREAD_SIZE, x86_64 without KASAN) and how it is mapped: PAGE_KERNEL,
-# global unless page-table isolation clears _PAGE_GLOBAL from kernel mappings.
-_VMAP_STACKS = {(16 << 10, "RW GLB NX pte"), (16 << 10, "RW NX pte")}
+# A vmap stack (THREAD_SIZE 16K on x86_64 without KASAN and on arm64) and how it is
+# mapped: PAGE_KERNEL, on x86_64 global unless page-table isolation clears
+# _PAGE_GLOBAL from kernel mappings; on arm64 not global (NG), normal memory.
+_VMAP_STACKS = {(16 << 10, "RW GLB NX pte"), (16 << 10, "RW NX pte"),
+                (16 << 10, "PTE RW NX SHD AF NG UXN MEM/NORMAL")}
+# The vmalloc section's marker: x86_64's, arm64's.
+_VMALLOC_MARKERS = {"---[ vmalloc() Area ]---", "---[ vmalloc() area ]---"}
 # The guest's sed processes that printed the text (kernel, then user copy).
 _MAX_STACKS = 2
 
@@ -122,7 +127,7 @@ def ptdump_differences(ours, kernels):
     running on a vmap stack and then went on (the probe forked, sed exited)
     before it panicked, so a stack or two may be mapped in one and not in the
     other.  There the mapped pages must be the same, except for at most
-    _MAX_STACKS whole 16 KiB RW NX stacks (GLB but with PTI)."""
+    _MAX_STACKS whole 16 KiB vmap stacks (_VMAP_STACKS)."""
     problems = []
     a, b = _sections(ours), _sections(kernels)
     if [m for m, _ in a] != [m for m, _ in b]:
@@ -130,7 +135,7 @@ def ptdump_differences(ours, kernels):
     for (marker, mine), (_, theirs) in zip(a, b):
         if mine == theirs:
             continue
-        if marker != "---[ vmalloc() Area ]---":
+        if marker not in _VMALLOC_MARKERS:
             for i, (x, y) in enumerate(zip(mine + [""] * len(theirs), theirs + [""] * len(mine))):
                 if x != y:
                     problems.append(f"{marker} line {i + 1}: ours {x!r}, the kernel's {y!r}")

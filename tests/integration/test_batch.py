@@ -468,7 +468,8 @@ CROSS_CHECKS = [check_batch_identity_and_sources, check_batch_ptdump_records_equ
                 check_batch_anomalies_equal_crash, check_batch_pgmaps_equal_crash,
                 check_batch_triage_equal_crash, check_batch_walks_match_crash_vtop,
                 check_batch_timings, check_batch_tables_mapped,
-                check_batch_user_walks_equal_crash_and_key]
+                check_batch_user_walks_equal_crash_and_key,
+                check_batch_ptdump_text_equals_the_kernels_own]
 
 CHECKS = [check_batch_identity_and_sources, check_batch_ptdump_records_equal_crash,
           check_batch_ptdump_text_equals_the_kernels_own,

@@ -470,6 +470,16 @@ def check_arm64_ptdump_text_is_kernel_format(d):
     assert lines[-1].split()[0].endswith("-0x0000000000000000"), lines[-1]
 
 
+def check_arm64_ptdump_equals_the_kernels_own(d):
+    """ptdump's text against the text the guest's kernel printed itself: its
+    ptdump_walk() with the markers of arch/arm64/mm/ptdump.c, what debugfs
+    kernel_page_tables would show (sample-dumps/modules/ptwalk_ptdump_key_arm64)."""
+    want = crashrun.kernel_ptdump(d.dir, "kernel")
+    assert len(want) > 20, f"the serial log holds no kernel ptdump: {len(want)} lines"
+    problems = crashrun.ptdump_differences(d.s1.out("ptdump_txt").splitlines(), want)
+    assert not problems, "; ".join(problems[:5])
+
+
 def check_arm64_bad_input(d):
     out = d.s1.out("pgste").strip()
     assert out == "pgste: only s390x page tables have PGSTEs", out
@@ -480,7 +490,8 @@ def check_arm64_bad_input(d):
 ARM64_CHECKS = [check_arm64_format_and_kernel_root, check_arm64_markers_match_crash,
                 check_sampled_kernel_addresses_match_vtop,
                 check_user_pages_match_answer_key_and_libkdumpfile, check_ptdump_covers_ram,
-                check_arm64_ptdump_text_is_kernel_format, check_integrity_of_healthy_dump,
+                check_arm64_ptdump_text_is_kernel_format, check_arm64_ptdump_equals_the_kernels_own,
+                check_integrity_of_healthy_dump,
                 check_bad_input_is_one_line,
                 check_arm64_bad_input]
 
