@@ -46,19 +46,8 @@ mkdir -p "$cache/build/modules"
 exec 9>"$cache/build/modules/.lock"
 flock 9
 
-# Download package $1 into directory $2 (apt's lists updated once if it is unknown).
-apt_updated=0
-download() {
-	if ! (cd "$2" && apt-get download -q -o APT::Sandbox::User=root "$1" >&2); then
-		if [ "$apt_updated" -eq 0 ]; then
-			apt_updated=1
-			log "running apt-get update"
-			$SUDO apt-get update -q >&2 || die "apt-get update failed"
-		fi
-		(cd "$2" && apt-get download -q -o APT::Sandbox::User=root "$1" >&2) ||
-			die "apt-get download $1 failed"
-	fi
-}
+# shellcheck source-path=SCRIPTDIR source=apt-download.sh
+. "$here/apt-download.sh"
 
 # The headers of kver unpacked into the cache (once); prints their directory.
 unpacked_headers() {
@@ -68,17 +57,20 @@ unpacked_headers() {
 		mkdir -p "$kdir"
 		rm -rf "$final"
 		tmp=$(mktemp -d "$kdir/.headers.XXXXXX")
+		# (This runs in $(...): the trap is the subshell's, and a failure leaves nothing.)
+		# shellcheck disable=SC2064 # this $tmp, now: apt_download has a tmp of its own
+		trap "rm -rf '$tmp'" EXIT
 		mkdir -p "$tmp/debs"
 		log "fetching linux-headers-$kver (apt-get download; unpacked, not installed)"
-		download "linux-headers-$kver$pkg_arch" "$tmp/debs"
-		deb=$(ls "$tmp"/debs/linux-headers-*.deb)
+		apt_download "linux-headers-$kver$pkg_arch" "$tmp/debs"
+		deb=$apt_deb
 		# Its own Depends names the common headers and the kbuild tools it needs.
 		for dep in $(dpkg-deb -f "$deb" Depends | tr ',|' '\n\n' | sed 's/(.*)//; s/ //g'); do
 			case "$dep" in linux-headers-*-common|linux-kbuild-*) pkgs+=("$dep") ;; esac
 		done
 		[ "${#pkgs[@]}" -eq 2 ] || die "linux-headers-$kver depends on '${pkgs[*]}', not on one common headers and one kbuild package"
 		for dep in "${pkgs[@]}"; do
-			download "$dep" "$tmp/debs"
+			apt_download "$dep" "$tmp/debs"
 		done
 		for deb in "$tmp"/debs/*.deb; do
 			dpkg-deb -x "$deb" "$tmp/root" || die "dpkg-deb -x $deb failed"
@@ -93,8 +85,6 @@ unpacked_headers() {
 	echo "$final/usr/src/linux-headers-$kver"
 }
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
 headers=$(unpacked_headers)
 [ -f "$headers/Makefile" ] && [ -f "$headers/Module.symvers" ] ||
 	die "no usable headers for $kver in $headers"

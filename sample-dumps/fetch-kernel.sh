@@ -45,15 +45,8 @@ mkdir -p "$cache/kernels/x86_64"
 exec 9>"$cache/kernels/x86_64/.lock"
 flock 9
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-apt_updated=0
-apt_update() {
-	[ "$apt_updated" -eq 0 ] || return 0
-	log "running apt-get update"
-	$SUDO apt-get update -q >&2 || die "apt-get update failed"
-	apt_updated=1
-}
+# shellcheck source-path=SCRIPTDIR source=apt-download.sh
+. "$(dirname "$0")/apt-download.sh"
 
 # Print the kernel ABI name (e.g. 6.1.0-56-cloud-amd64) the meta package currently points to.
 # Prints nothing (and succeeds) when apt does not know the package yet.  apt-cache takes
@@ -92,7 +85,7 @@ if [ -n "$kver_env" ]; then
 else
 	kver=$(resolve_kver)
 	if [ -z "$kver" ]; then
-		apt_update
+		apt_update_once
 		kver=$(resolve_kver)
 	fi
 	[ -n "$kver" ] || die "cannot resolve the kernel ABI: 'apt-cache depends $meta' names no linux-image-*-cloud-amd64-dbg"
@@ -110,19 +103,9 @@ download() {
 	if [ -f "$stamp" ] && [ -f "$kdir/debs/$(cat "$stamp")" ]; then
 		return 0
 	fi
-	local tmp
-	tmp=$(mktemp -d "$kdir/debs/.tmp.XXXXXX")
 	log "downloading $pkg (apt-get download)"
-	if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2); then
-		apt_update
-		(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2) || { rm -rf "$tmp"; die "apt-get download $pkg failed"; }
-	fi
-	local debs=("$tmp"/*.deb) f
-	[ -f "${debs[0]}" ] || { rm -rf "$tmp"; die "apt-get download $pkg produced no .deb"; }
-	f=$(basename "${debs[0]}")
-	mv -f "$tmp/$f" "$kdir/debs/$f"
-	rm -rf "$tmp"
-	echo "$f" >"$stamp"
+	apt_download "$pkg" "$kdir/debs"
+	basename "$apt_deb" >"$stamp"
 }
 
 download "$img_pkg"

@@ -107,7 +107,7 @@ inputs_manifest() {
 	local f
 	(
 		cd "$here"
-		for f in make-dump.sh build-initramfs.sh build-modules.sh fetch-kernel.sh qmp-dump.py \
+		for f in make-dump.sh build-initramfs.sh build-modules.sh fetch-kernel.sh apt-download.sh qmp-dump.py \
 			guest/ptwalk-probe.c guest/lib.sh "scenarios/$scenario.conf"; do
 			sha256sum "$f"
 		done

@@ -28,39 +28,27 @@ mkdir -p "$cache/debs/$arch"
 exec 9>"$cache/debs/$arch/.lock"
 flock 9
 
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-apt_updated=0
-apt_update() {
-	[ "$apt_updated" -eq 0 ] || return 0
+# shellcheck source-path=SCRIPTDIR source=../apt-download.sh
+. "$(dirname "$0")/../apt-download.sh"
+# apt knows ARCH's packages only once dpkg knows the architecture (asked before any
+# apt command, so that a populated cache needs neither).
+need_arch() {
 	[[ " $(dpkg --print-foreign-architectures | tr '\n' ' ') " == *" $arch "* ]] ||
 		die "dpkg does not know architecture $arch: run scripts/install-deps.sh (dpkg --add-architecture $arch)"
-	log "running apt-get update"
-	$SUDO apt-get update -q >&2 || die "apt-get update failed"
-	apt_updated=1
 }
 
-# Download PKG:ARCH (apt resolves the version) into debs/ARCH; print the .deb path.
+# Download PKG:ARCH (apt resolves the version) into debs/ARCH, once; print the .deb path.
 download() {
-	local pkg=$1 stamp="$cache/debs/$arch/.stamp-$1" tmp f
+	local pkg=$1 stamp="$cache/debs/$arch/.stamp-$1"
 	if [ -f "$stamp" ] && [ -f "$cache/debs/$arch/$(cat "$stamp")" ]; then
 		echo "$cache/debs/$arch/$(cat "$stamp")"
 		return 0
 	fi
-	tmp=$(mktemp -d "$cache/debs/$arch/.tmp.XXXXXX")
+	need_arch
 	log "downloading $pkg:$arch (apt-get download)"
-	if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg:$arch" >&2); then
-		apt_update
-		(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg:$arch" >&2) ||
-			{ rm -rf "$tmp"; die "apt-get download $pkg:$arch failed"; }
-	fi
-	f=$(find "$tmp" -maxdepth 1 -name '*.deb' | head -n1)
-	[ -n "$f" ] || { rm -rf "$tmp"; die "apt-get download $pkg:$arch produced no .deb"; }
-	f=$(basename "$f")
-	mv -f "$tmp/$f" "$cache/debs/$arch/$f"
-	rm -rf "$tmp"
-	echo "$f" >"$stamp"
-	echo "$cache/debs/$arch/$f"
+	apt_download "$pkg:$arch" "$cache/debs/$arch"
+	basename "$apt_deb" >"$stamp"
+	echo "$apt_deb"
 }
 
 resolve_kver() {
@@ -74,7 +62,7 @@ fetch_kernel() {
 		kver=$PTWALK_CROSS_KVER
 	else
 		kver=$(resolve_kver)
-		[ -n "$kver" ] || { apt_update; kver=$(resolve_kver); }
+		[ -n "$kver" ] || { need_arch; apt_update_once; kver=$(resolve_kver); }
 		[ -n "$kver" ] || die "cannot resolve the kernel ABI: 'apt-cache depends linux-image-$arch-dbg:$arch' names no -dbg package"
 	fi
 	kdir="$cache/kernels/$arch/$kver"

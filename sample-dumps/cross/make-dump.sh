@@ -60,7 +60,8 @@ pkgver=$(sed -n 's/^package_version=//p' "$kdir/version")
 
 # --- content hash of the inputs ---------------------------------------------------------
 inputs=$( {
-	for f in "$here"/*.sh "$here"/*.py "$here/../qmp-dump.py" "$conf" "$here/../guest/ptwalk-probe.c"; do
+	for f in "$here"/*.sh "$here"/*.py "$here/../qmp-dump.py" "$here/../apt-download.sh" "$conf" \
+		"$here/../guest/ptwalk-probe.c"; do
 		printf '%s %s\n' "$(basename "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)"
 	done
 	if [ ${#OOT_MODULES[@]} -gt 0 ]; then
