@@ -47,7 +47,9 @@ const char *pw_status_reason(const struct pw_translation *tr);
  * first is walked.  Each is still read once, whole.  A copy whose result
  * is scanned at once stalls on it; copies in a row overlap (on the
  * synthetic 64 GiB dump, copy then scan per table took 2.3x the copies
- * alone, sixteen copies then sixteen scans 1.5x).
+ * alone, sixteen copies then sixteen scans 1.5x).  Only for targets that
+ * copy: where the target maps tables (map_phys), each is mapped when the
+ * walk comes to it.
  */
 #define PW_READAHEAD_MAX 16
 #define PW_READAHEAD_BYTES (32u << 10)
@@ -78,10 +80,11 @@ struct pw_space {
 	/*
 	 * Per-level buffers, allocated by pw_space_init: the level's current
 	 * table (data), inside a window of up to PW_READAHEAD_MAX tables that
-	 * the walker reads back to back when a parent names several (walk.c).
-	 * A slot's table is either copied into the window or, where the
-	 * target maps it (map_phys), the backend's own bytes, held until the
-	 * slot is reused or the space invalidated or released.
+	 * the walker reads back to back when a parent names several (walk.c;
+	 * one slot where the target maps tables).  A slot's table is either
+	 * copied into the window or, where the target maps it (map_phys), the
+	 * backend's own bytes, held until the slot is reused or the space
+	 * invalidated or released.
 	 */
 	struct pw_table_buf {
 		uint64_t pa;

@@ -718,7 +718,9 @@ static void slot_note(void *state, const struct pw_note *n)
 
 /*
  * Read-ahead: a PMD table whose entries 0..39 name 40 PTE tables (one 4K
- * page mapped in each) has them read back to back, a window at a time.
+ * page mapped in each) has them read back to back, a window at a time,
+ * where the target copies them (PTWALK_TEST_MAP=none); one at a time where
+ * it maps them.
  * Every table is read once; a walk of part of the PMD reads only the PTE
  * tables inside it; a child that is not in the dump, one that is the PMD
  * itself, repeats of one child and a child whose entry differs in its
@@ -730,8 +732,11 @@ static void test_read_ahead_children(void **state)
 	uint64_t base = 0xffff888000000000ULL, pmd, pte[40];
 	struct by_slot b = { .base = base };
 	struct pw_visitor v = { .state = &b, .note = slot_note };
-	uint64_t window = PW_READAHEAD_BYTES / 4096 < PW_READAHEAD_MAX ? PW_READAHEAD_BYTES / 4096
-								       : PW_READAHEAD_MAX;
+	/* Read-ahead is for copies: a target that maps tables has each mapped
+	 * when the walk comes to it. */
+	uint64_t window = f->sp.target->map_phys ? 1
+			  : PW_READAHEAD_BYTES / 4096 < PW_READAHEAD_MAX ? PW_READAHEAD_BYTES / 4096
+									  : PW_READAHEAD_MAX;
 
 	(void)state;
 	b.reads = &f->s->reads;
@@ -745,8 +750,9 @@ static void test_read_ahead_children(void **state)
 	assert_int_equal(pw_walk_range(&f->sp, base, base + ((uint64_t)SLOTS << 21), &v), PW_OK);
 	assert_int_equal(f->sp.tables_read, 43);
 	assert_int_equal(f->s->reads, 43);
-	/* The first page was seen with a whole window of PTE tables read. */
-	assert_true(window > 1);
+	/* The first page was seen with a whole window of PTE tables read (a
+	 * window of one where the target maps). */
+	assert_true(window > 1 || f->sp.target->map_phys);
 	assert_int_equal(b.reads_at_first, 3 + window);
 	for (int k = 0; k < SLOTS; k++) {
 		assert_int_equal(b.mapped[k], k < 40 ? 4096 : 0);
