@@ -22,11 +22,13 @@
  * The guest prints the file on the console right before it panics; the host
  * compares ptwalk's ptdump of the dump with it (tests/integration).
  */
+#include <linux/build_bug.h>
 #include <linux/init.h>
 #include <linux/mm_types.h>
 #include <linux/module.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 #include <asm/fixmap.h>
 #include <asm/memory.h>
@@ -49,22 +51,8 @@ MODULE_PARM_DESC(link_init_mm, "init_mm's address in System.map");
 module_param(link_init_free_wq, ulong, 0400);
 MODULE_PARM_DESC(link_init_free_wq, "init_free_wq's address in System.map");
 
-/* arch/arm64/mm/ptdump.c (6.1): address_markers[], PAGE_END set at init. */
-static struct addr_marker markers[] = {
-	{ 0 /* PAGE_OFFSET */, "Linear Mapping start" },
-	{ 0 /* PAGE_END */, "Linear Mapping end" },
-	{ 0 /* MODULES_VADDR */, "Modules start" },
-	{ 0 /* MODULES_END */, "Modules end" },
-	{ 0 /* VMALLOC_START */, "vmalloc() area" },
-	{ 0 /* VMALLOC_END */, "vmalloc() end" },
-	{ 0 /* FIXADDR_START */, "Fixmap start" },
-	{ 0 /* FIXADDR_TOP */, "Fixmap end" },
-	{ 0 /* PCI_IO_START */, "PCI I/O start" },
-	{ 0 /* PCI_IO_END */, "PCI I/O end" },
-	{ 0 /* VMEMMAP_START */, "vmemmap start" },
-	{ 0 /* VMEMMAP_START + VMEMMAP_SIZE */, "vmemmap end" },
-	{ -1, NULL },
-};
+/* arch/arm64/mm/ptdump.c (6.1): address_markers[], filled at init (set_markers()). */
+static struct addr_marker markers[13];
 
 static struct ptdump_info info;
 static void (*walk)(struct seq_file *s, struct ptdump_info *info);
@@ -80,6 +68,32 @@ static int show_kernel(struct seq_file *m, void *v)
 	flush_work(init_free_work);
 	walk(m, &info);
 	return 0;
+}
+
+/*
+ * The kernel's list, in its order, from the same macros (most of them read
+ * variables, hence at run time).
+ */
+static void set_markers(void)
+{
+	const struct addr_marker kernel_markers[] = {
+		{ PAGE_OFFSET, "Linear Mapping start" },
+		{ PAGE_END, "Linear Mapping end" },
+		{ MODULES_VADDR, "Modules start" },
+		{ MODULES_END, "Modules end" },
+		{ VMALLOC_START, "vmalloc() area" },
+		{ VMALLOC_END, "vmalloc() end" },
+		{ FIXADDR_START, "Fixmap start" },
+		{ FIXADDR_TOP, "Fixmap end" },
+		{ PCI_IO_START, "PCI I/O start" },
+		{ PCI_IO_END, "PCI I/O end" },
+		{ VMEMMAP_START, "vmemmap start" },
+		{ VMEMMAP_START + VMEMMAP_SIZE, "vmemmap end" },
+		{ -1, NULL },
+	};
+
+	BUILD_BUG_ON(sizeof(kernel_markers) != sizeof(markers));
+	memcpy(markers, kernel_markers, sizeof(markers));
 }
 
 static int __init ptdump_key_init(void)
@@ -100,20 +114,9 @@ static int __init ptdump_key_init(void)
 	walk = (void *)at;
 	info.mm = (struct mm_struct *)(link_init_mm + slide);
 	init_free_work = (struct work_struct *)(link_init_free_wq + slide);
+	set_markers();
 	info.markers = markers;
 	info.base_addr = PAGE_OFFSET;
-	markers[0].start_address = PAGE_OFFSET;
-	markers[1].start_address = PAGE_END;
-	markers[2].start_address = MODULES_VADDR;
-	markers[3].start_address = MODULES_END;
-	markers[4].start_address = VMALLOC_START;
-	markers[5].start_address = VMALLOC_END;
-	markers[6].start_address = FIXADDR_START;
-	markers[7].start_address = FIXADDR_TOP;
-	markers[8].start_address = PCI_IO_START;
-	markers[9].start_address = PCI_IO_END;
-	markers[10].start_address = VMEMMAP_START;
-	markers[11].start_address = VMEMMAP_START + VMEMMAP_SIZE;
 	if (!proc_create_single("ptwalk_ptdump_kernel", 0400, NULL, show_kernel))
 		return -ENOMEM;
 	return 0;
