@@ -47,6 +47,8 @@ conf="$here/scenarios/$scenario.conf"
 cache=${PTWALK_CACHE:-$HOME/.cache/ptwalk}
 export PTWALK_CACHE=$cache
 python=/usr/bin/python3
+# shellcheck source=sample-dumps/dump-lib.sh
+. "$here/dump-lib.sh"
 
 # --- scenario (defaults: see README.md, "Scenarios") -----------------------------------------
 SCENARIO_ARCH=""
@@ -107,17 +109,12 @@ inputs_manifest() {
 	local f
 	(
 		cd "$here"
-		for f in make-dump.sh build-initramfs.sh build-modules.sh fetch-kernel.sh apt-download.sh qmp-dump.py \
-			guest/ptwalk-probe.c guest/lib.sh "scenarios/$scenario.conf"; do
+		for f in make-dump.sh dump-lib.sh build-initramfs.sh build-modules.sh fetch-kernel.sh apt-download.sh \
+			qmp-dump.py guest/ptwalk-probe.c guest/lib.sh "scenarios/$scenario.conf"; do
 			sha256sum "$f"
 		done
-		if [ ${#OOT_MODULES[@]} -gt 0 ]; then
-			for m in "${OOT_MODULES[@]}"; do
-				[ -d "modules/$m" ] || die "$conf: OOT_MODULES names '$m', but modules/$m does not exist"
-			done
-			find modules/common "${OOT_MODULES[@]/#/modules/}" -type f | LC_ALL=C sort | xargs sha256sum
-		fi
 	)
+	[ ${#OOT_MODULES[@]} -eq 0 ] || module_sources_manifest "${OOT_MODULES[@]}"
 	echo "kernel $kver $pkgver"
 }
 manifest=$(inputs_manifest)
@@ -146,31 +143,7 @@ done
 	die "'makedumpfile' not found (run scripts/install-deps.sh)"
 
 t_start=$(date +%s.%N)
-elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
-
-tmp=$(mktemp -d "$cache/dumps/.$scenario.tmp.XXXXXX")
-sockdir=$(mktemp -d /tmp/ptwalk-qmp.XXXXXX) # unix socket paths must stay short
-qemu_pid=""
-cleanup() {
-	local rc=$?
-	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
-		kill "$qemu_pid" 2>/dev/null || true
-		sleep 0.5
-		kill -9 "$qemu_pid" 2>/dev/null || true
-	fi
-	rm -rf "$sockdir"
-	if [ -d "$tmp" ]; then
-		if [ "$rc" -ne 0 ] && [ "${PTWALK_KEEP_TMP:-0}" = 1 ]; then
-			log "kept the failed run's files in $tmp"
-		else
-			rm -rf "$tmp"
-		fi
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-case "$tmp" in *,*) die "the cache path '$tmp' contains a comma, which QEMU options cannot take" ;; esac
+make_workdir qmp
 
 "$here/build-initramfs.sh" "$conf" "$kdir" "$tmp/initrd.gz"
 if [ ${#OOT_MODULES[@]} -gt 0 ]; then # (cached: only copies) kept for crash's mod -s
@@ -192,31 +165,6 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu "$QEMU_CPU" -m "$QEMU_MEM" -smp 1
 	"${disk_args[@]}" "${QEMU_ARGS[@]}")
 printf '%q ' "${qemu[@]}" | sed 's/ $/\n/' >"$tmp/qemu-cmdline.txt"
 
-# Print an error with the tail of the serial log and QEMU's output.
-report_failure() {
-	echo "make-dump: error: $*" >&2
-	if [ -s "$serial" ]; then
-		echo "---- last 40 lines of $scenario serial.log ----" >&2
-		tail -n 40 "$serial" | tr -d '\r' >&2 || true
-	else
-		echo "---- $scenario serial.log is empty ----" >&2
-	fi
-	if [ -s "$tmp/qemu.log" ]; then
-		echo "---- qemu output ----" >&2
-		tail -n 20 "$tmp/qemu.log" >&2
-	fi
-}
-fail_with_log() {
-	report_failure "$@"
-	exit 1
-}
-stop_qemu() {
-	if [ -n "$qemu_pid" ]; then
-		kill "$qemu_pid" 2>/dev/null || true
-		wait "$qemu_pid" 2>/dev/null || true
-		qemu_pid=""
-	fi
-}
 getkey() { sed -n "s/^$1=//p" "$key.guest" | head -n1; }
 # The serial log without carriage returns and printk timestamps ("[    2.345678] ").
 clean_serial() { tr -d '\r' <"$serial" | sed -E 's/^\[ *[0-9]+\.[0-9]+\] //'; }
@@ -341,11 +289,7 @@ if [ "$DUMP_METHOD" = kdump ]; then
 else
 	"$python" "$here/qmp-dump.py" --format "$DUMP_FORMAT" "$sockdir/qmp.sock" "$tmp/vmcore" ||
 		fail_with_log "the QMP dump failed"
-	for _ in $(seq 50); do
-		kill -0 "$qemu_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	stop_qemu
+	stop_qemu_after_dump
 fi
 log "dumped in $(elapsed "$t_dump") s ($(du -h "$tmp/vmcore" | cut -f1))"
 
@@ -446,18 +390,8 @@ log "crash checked the dump in $(elapsed "$t_crash") s: $checked"
 rm -f "$key.guest"
 
 # --- publish ---------------------------------------------------------------------------------------
-ln -sfn "$(readlink -f "$kdir/vmlinux")" "$tmp/vmlinux"
-ln -sfn "$(readlink -f "$kdir/System.map")" "$tmp/System.map"
-[ -s "$tmp/qemu.log" ] || rm -f "$tmp/qemu.log"
-cmdline=$(<"$tmp/qemu-cmdline.txt")
-printf '%s\n' "${cmdline//"$tmp"/"$out"}" >"$tmp/qemu-cmdline.txt" # paths as they will be
 printf '%s\n' "$manifest" >"$tmp/inputs.txt"
 echo "$inputs_hash" >"$tmp/inputs.sha256"
-chmod 755 "$tmp"
-chmod 644 "$tmp/vmcore"
-rm -rf "$out.old"
-[ ! -e "$out" ] || mv "$out" "$out.old"
-mv "$tmp" "$out"
+publish_dump "$kdir" "$out"
 rm -f "$cache/dumps/.$scenario.failed-serial.log".*
-rm -rf "$out.old"
 log "done in $(elapsed "$t_start") s: $out"

@@ -11,7 +11,7 @@
 # dump-guest-memory (ELF) and leaves
 #   ${PTWALK_CACHE:-$HOME/.cache/ptwalk}/dumps/SCENARIO/
 #     vmcore  answer-key.txt  serial.log  vmlinux -> debug vmlinux  System.map -> ...
-#     qemu-cmdline.txt  inputs.sha256
+#     qemu-cmdline.txt  inputs.txt  inputs.sha256
 # The dump is stamped with a content hash of its inputs (this pipeline's files, the
 # scenario, the probe's source, the kernel and busybox package versions): when
 # inputs.sha256 matches, nothing is done.  The directory is built under a temporary
@@ -30,6 +30,8 @@ conf="$here/scenarios/$scenario.conf"
 [ -f "$conf" ] || die "no scenario '$scenario' ($conf does not exist)"
 cache=${PTWALK_CACHE:-$HOME/.cache/ptwalk}
 export PTWALK_CACHE=$cache
+# shellcheck source=sample-dumps/dump-lib.sh
+. "$here/../dump-lib.sh"
 
 SCENARIO_ARCH=""
 SCENARIO_DESCRIPTION=""
@@ -50,7 +52,6 @@ done
 [ "$INJECT_PGSTE" = 0 ] || command -v gdb-multiarch >/dev/null || die "gdb-multiarch not found"
 
 t_start=$(date +%s.%N)
-elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 kdir=$("$here/fetch.sh" "$SCENARIO_ARCH" kernel | tail -n1)
 busybox=$("$here/fetch.sh" "$SCENARIO_ARCH" busybox | tail -n1)
@@ -58,21 +59,20 @@ busybox=$("$here/fetch.sh" "$SCENARIO_ARCH" busybox | tail -n1)
 kver=$(basename "$kdir")
 pkgver=$(sed -n 's/^package_version=//p' "$kdir/version")
 
-# --- content hash of the inputs ---------------------------------------------------------
-inputs=$( {
-	for f in "$here"/*.sh "$here"/*.py "$here/../qmp-dump.py" "$here/../apt-download.sh" "$conf" \
-		"$here/../guest/ptwalk-probe.c"; do
-		printf '%s %s\n' "$(basename "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)"
-	done
-	if [ ${#OOT_MODULES[@]} -gt 0 ]; then
-		printf 'build-modules.sh %s\n' "$(sha256sum <"$here/../build-modules.sh" | cut -d' ' -f1)"
-		for m in "${OOT_MODULES[@]}" common; do
-			(cd "$here/../modules" && find "$m" -type f | LC_ALL=C sort | xargs sha256sum)
-		done
-	fi
+# --- inputs: what the dump is made from (the scripts, the probe, modules, packages) ------
+inputs_manifest() {
+	(
+		cd "$here/.."
+		sha256sum cross/*.sh cross/*.py qmp-dump.py apt-download.sh dump-lib.sh \
+			"cross/scenarios/$scenario.conf" guest/ptwalk-probe.c
+		[ ${#OOT_MODULES[@]} -eq 0 ] || sha256sum build-modules.sh
+	)
+	[ ${#OOT_MODULES[@]} -eq 0 ] || module_sources_manifest "${OOT_MODULES[@]}"
 	echo "kernel $kver $pkgver"
 	echo "busybox $(sha256sum <"$busybox" | cut -d' ' -f1)"
-} | sha256sum | cut -d' ' -f1)
+}
+manifest=$(inputs_manifest)
+inputs=$(sha256sum <<<"$manifest" | cut -d' ' -f1)
 out="$cache/dumps/$scenario"
 if [ "${PTWALK_FORCE:-0}" != 1 ] && [ -f "$out/answer-key.txt" ] &&
 	[ "$(cat "$out/inputs.sha256" 2>/dev/null)" = "$inputs" ]; then
@@ -80,29 +80,7 @@ if [ "${PTWALK_FORCE:-0}" != 1 ] && [ -f "$out/answer-key.txt" ] &&
 	exit 0
 fi
 
-mkdir -p "$cache/dumps"
-tmp=$(mktemp -d "$cache/dumps/.$scenario.tmp.XXXXXX")
-sockdir=$(mktemp -d /tmp/ptwalk-cross.XXXXXX) # unix socket paths must stay short
-qemu_pid=""
-cleanup() {
-	local rc=$?
-	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
-		kill "$qemu_pid" 2>/dev/null || true
-		sleep 0.5
-		kill -9 "$qemu_pid" 2>/dev/null || true
-	fi
-	rm -rf "$sockdir"
-	if [ -d "$tmp" ]; then
-		if [ "$rc" -ne 0 ] && [ "${PTWALK_KEEP_TMP:-0}" = 1 ]; then
-			log "kept the failed run's files in $tmp"
-		else
-			rm -rf "$tmp"
-		fi
-	fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-case "$tmp" in *,*) die "the cache path '$tmp' contains a comma, which QEMU options cannot take" ;; esac
+make_workdir cross
 
 "$here/build-initramfs.sh" "$conf" "$kdir" "$busybox" "$tmp/initrd.gz"
 
@@ -118,24 +96,14 @@ if [ "$INJECT_PGSTE" = 1 ]; then
 fi
 printf '%q ' "${qemu[@]}" | sed 's/ $/\n/' >"$tmp/qemu-cmdline.txt"
 
-fail() {
-	echo "cross-dump: error: $*" >&2
-	if [ -s "$serial" ]; then
-		echo "---- last 40 lines of $scenario serial.log ----" >&2
-		tail -n 40 "$serial" | tr -d '\r' >&2 || true
-	fi
-	[ -s "$tmp/qemu.log" ] && { echo "---- qemu output ----" >&2; tail -n 20 "$tmp/qemu.log" >&2; }
-	exit 1
-}
-
 log "booting $scenario ($kver, TCG): $SCENARIO_DESCRIPTION"
 t_boot=$(date +%s.%N)
 "${qemu[@]}" </dev/null >"$tmp/qemu.log" 2>&1 &
 qemu_pid=$!
 deadline=$(($(date +%s) + BOOT_TIMEOUT))
 until grep -q 'Kernel panic' "$serial" 2>/dev/null; do
-	kill -0 "$qemu_pid" 2>/dev/null || fail "QEMU exited before the kernel panicked"
-	[ "$(date +%s)" -lt "$deadline" ] || fail "no 'Kernel panic' on the console within $BOOT_TIMEOUT s"
+	kill -0 "$qemu_pid" 2>/dev/null || fail_with_log "QEMU exited before the kernel panicked"
+	[ "$(date +%s)" -lt "$deadline" ] || fail_with_log "no 'Kernel panic' on the console within $BOOT_TIMEOUT s"
 	sleep 0.2
 done
 for _ in $(seq 100); do
@@ -147,13 +115,13 @@ log "guest panicked after $(elapsed "$t_boot") s"
 
 key="$tmp/answer-key.txt"
 tr -d '\r' <"$serial" | sed -n 's/^PTWALK_KEY \(.*\)$/\1/p' >"$key.guest"
-grep -q '^PTWALK_KEY_END' <(tr -d '\r' <"$serial") || fail "ptwalk-probe's answer key is incomplete (no PTWALK_KEY_END)"
-grep -q 'sysrq triggered crash' "$serial" || fail "the kernel panicked, but not from ptwalk-probe's sysrq 'c'"
+grep -q '^PTWALK_KEY_END' <(tr -d '\r' <"$serial") || fail_with_log "ptwalk-probe's answer key is incomplete (no PTWALK_KEY_END)"
+grep -q 'sysrq triggered crash' "$serial" || fail_with_log "the kernel panicked, but not from ptwalk-probe's sysrq 'c'"
 getkey() { sed -n "s/^$1=//p" "$key.guest" | head -n1; }
 bad=$(grep -vcE '^[a-z0-9_.]+=' "$key.guest" || true)
-[ "$bad" -eq 0 ] || fail "$bad malformed answer-key line(s): $(grep -vE '^[a-z0-9_.]+=' "$key.guest" | head -n1)"
-[ "$(getkey key_count)" = "$(wc -l <"$key.guest")" ] || fail "answer key has $(wc -l <"$key.guest") lines, the probe said key_count=$(getkey key_count)"
-[ "$(getkey uname_release)" = "$kver" ] || fail "guest runs '$(getkey uname_release)', expected $kver"
+[ "$bad" -eq 0 ] || fail_with_log "$bad malformed answer-key line(s): $(grep -vE '^[a-z0-9_.]+=' "$key.guest" | head -n1)"
+[ "$(getkey key_count)" = "$(wc -l <"$key.guest")" ] || fail_with_log "answer key has $(wc -l <"$key.guest") lines, the probe said key_count=$(getkey key_count)"
+[ "$(getkey uname_release)" = "$kver" ] || fail_with_log "guest runs '$(getkey uname_release)', expected $kver"
 
 # --- PGSTEs, written into the paused guest ----------------------------------------------
 if [ "$INJECT_PGSTE" = 1 ]; then
@@ -166,8 +134,8 @@ if [ "$INJECT_PGSTE" = 1 ]; then
 		timeout 300 gdb-multiarch -batch -nx -ex "file $kdir/vmlinux" \
 		-ex "target remote $sockdir/gdb.sock" -x "$here/inject-pgste.py" \
 		-ex detach >"$tmp/gdb.log" 2>&1 ||
-		{ cat "$tmp/gdb.log" >&2; fail "writing the PGSTEs through the gdbstub failed"; }
-	[ -s "$tmp/pgste-key.txt" ] || { cat "$tmp/gdb.log" >&2; fail "inject-pgste.py wrote no answer key"; }
+		{ cat "$tmp/gdb.log" >&2; fail_with_log "writing the PGSTEs through the gdbstub failed"; }
+	[ -s "$tmp/pgste-key.txt" ] || { cat "$tmp/gdb.log" >&2; fail_with_log "inject-pgste.py wrote no answer key"; }
 	grep 'inject-pgste:' "$tmp/gdb.log" >&2 || true
 	log "PGSTEs written in $(elapsed "$t_inj") s"
 fi
@@ -175,14 +143,8 @@ fi
 # --- dump --------------------------------------------------------------------------------
 t_dump=$(date +%s.%N)
 /usr/bin/python3 "$here/../qmp-dump.py" --format "$DUMP_FORMAT" "$sockdir/qmp.sock" "$tmp/vmcore" ||
-	fail "the QMP dump failed"
-for _ in $(seq 50); do
-	kill -0 "$qemu_pid" 2>/dev/null || break
-	sleep 0.1
-done
-kill "$qemu_pid" 2>/dev/null || true
-wait "$qemu_pid" 2>/dev/null || true
-qemu_pid=""
+	fail_with_log "the QMP dump failed"
+stop_qemu_after_dump
 log "dumped in $(elapsed "$t_dump") s ($(du -h "$tmp/vmcore" | cut -f1))"
 
 {
@@ -196,16 +158,7 @@ log "dumped in $(elapsed "$t_dump") s ($(du -h "$tmp/vmcore" | cut -f1))"
 } >"$key"
 rm -f "$key.guest" "$tmp/pgste-key.txt" "$tmp/initrd.gz"
 
-ln -sfn "$(readlink -f "$kdir/vmlinux")" "$tmp/vmlinux"
-ln -sfn "$(readlink -f "$kdir/System.map")" "$tmp/System.map"
-[ -s "$tmp/qemu.log" ] || rm -f "$tmp/qemu.log"
-cmdline=$(<"$tmp/qemu-cmdline.txt")
-printf '%s\n' "${cmdline//"$tmp"/"$out"}" >"$tmp/qemu-cmdline.txt"
+printf '%s\n' "$manifest" >"$tmp/inputs.txt"
 echo "$inputs" >"$tmp/inputs.sha256"
-chmod 755 "$tmp"
-chmod 644 "$tmp/vmcore"
-rm -rf "$out.old"
-[ ! -e "$out" ] || mv "$out" "$out.old"
-mv "$tmp" "$out"
-rm -rf "$out.old"
+publish_dump "$kdir" "$out"
 log "done in $(elapsed "$t_start") s: $out"
