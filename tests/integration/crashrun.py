@@ -5,7 +5,9 @@ Each command's output goes to its own file through crash's own redirection
 (`cmd > file`), so a test reads exactly one command's output.
 """
 import atexit
+import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -256,6 +258,54 @@ def parse_vtop(text):
             size = PAGE_SIZES[m.group(2) or ""]
             result[va] = int(m.group(1), 16) + (va & (size - 1))
     return result
+
+
+def jsonl(text):
+    """The JSON records of a command's output (crash's own lines left out)."""
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def sample_mapped(ranges, n, seed):
+    """n addresses from the present ranges of `ptdump -j` records: every range
+    once (up to n/2 of them), then ranges chosen by size; with the physical
+    address ptdump gives each.  Returns (sorted addresses, {va: pa})."""
+    present = [r for r in ranges if r["present"] and "pa_start" in r]
+    spans = [(int(r["va_start"], 16), int(r["va_end"], 16), int(r["pa_start"], 16))
+             for r in present]
+    rng = random.Random(seed)
+    chosen = set()
+    for lo, hi, _ in spans[:n // 2]:
+        chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
+    weights = [max(1, (hi - lo) >> 12) for lo, hi, _ in spans]
+    while len(chosen) < n and spans:
+        lo, hi, _ = rng.choices(spans, weights=weights)[0]
+        chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
+    samples = sorted(chosen)
+    expect = {}
+    for va in samples:
+        for lo, hi, pa in spans:
+            if lo <= va < hi:
+                expect[va] = pa + (va - lo)
+                break
+    return samples, expect
+
+
+def walk_and_vtop(s, samples, vtop="vtop", parse=parse_vtop):
+    """`ptwalk -j -k` and crash's own `vtop` (the command given, its output
+    read by `parse`) of every address in session s: ({va: ptwalk record},
+    {va: vtop's pa or None})."""
+    chunk = 50  # crash's command line holds 1500 characters
+    for i in range(0, len(samples), chunk):
+        part = " ".join("%x" % va for va in samples[i:i + chunk])
+        s.add(f"walk{i}", f"ptwalk -j -k {part}")
+        s.add(f"vtop{i}", f"{vtop} {part}")
+    s.run()
+    walk, vt = {}, {}
+    for i in range(0, len(samples), chunk):
+        for rec in jsonl(s.out(f"walk{i}")):
+            walk[int(rec["va"], 16)] = rec
+        vt.update(parse(s.out(f"vtop{i}")))
+    return walk, vt
 
 
 def parse_p(text):

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import tempfile
 
-from crashrun import (KERNEL_PTDUMP_SCENARIOS, Session, answer_key, kernel_ptdump, parse_vtop,
+from crashrun import (KERNEL_PTDUMP_SCENARIOS, Session, answer_key, jsonl, kernel_ptdump, parse_vtop,
                       ptdump_differences)
 
 WALK_SAMPLES = 300
@@ -22,10 +22,6 @@ CHUNK = 50  # crash's command line holds 1500 characters
 def batch_binary(so):
     return os.environ.get("PTWALK_BATCH",
                           os.path.join(os.path.dirname(os.path.abspath(so)), "ptwalk-batch"))
-
-
-def jsonl(text):
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
 def run_batch(binary, args, timeout=600):

@@ -7,20 +7,15 @@ anomaly (or one clear line) and the very next crash command must still work.
 
 Expected values come from the base dump read by crash itself (rd -p) and
 from the rewrite this script made, not from ptwalk's own earlier output."""
-import json
 import os
 import re
 import shutil
 import struct
 import tempfile
 
-from crashrun import Session, answer_key, parse_p, parse_vtop
+from crashrun import Session, answer_key, jsonl, parse_p, parse_vtop
 
 PT_LOAD = 1
-
-
-def jsonl(text):
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
 class Elf:

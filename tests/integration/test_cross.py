@@ -9,9 +9,7 @@ own page-table walker (tests/integration/kdump_xlat.c) for user addresses.
 crash starts in 45-70 s under qemu-user, so each dump gets two sessions: one for
 everything, one for the sampled kernel addresses (which need the first one's ptdump).
 """
-import json
 import os
-import random
 import re
 import shutil
 import subprocess
@@ -19,7 +17,7 @@ import tempfile
 import time
 
 import crashrun
-from crashrun import Session, answer_key, parse_rd_bytes
+from crashrun import Session, answer_key, jsonl, parse_rd_bytes, sample_mapped, walk_and_vtop
 
 # ptwalk costs ~0.25 s per address under qemu-user (it explains each walk).
 SAMPLES = 200
@@ -44,10 +42,6 @@ def prepare():
           f"{time.monotonic() - t0:.1f}s", flush=True)
     if p.returncode:
         print(p.stdout[-4000:], flush=True)
-
-
-def jsonl(text):
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
 class CrossSession(Session):
@@ -238,36 +232,10 @@ class CrossDump:
         pass
 
     def sample_kernel(self, s):
-        present = [r for r in self.ranges if r["present"] and "pa_start" in r]
-        rng = random.Random(20201105)
-        chosen = set()
-        for r in present[:SAMPLES // 2]:
-            lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
-            chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
-        weights = [max(1, (int(r["va_end"], 16) - int(r["va_start"], 16)) >> 12) for r in present]
-        while len(chosen) < SAMPLES and present:
-            r = rng.choices(present, weights=weights)[0]
-            lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
-            chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
-        self.samples = sorted(chosen)
-        self.expect = {}
-        for va in self.samples:
-            for r in present:
-                lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
-                if lo <= va < hi:
-                    self.expect[va] = int(r["pa_start"], 16) + (va - lo)
-                    break
-        chunk = 50  # crash's command line holds 1500 characters
-        for i in range(0, len(self.samples), chunk):
-            part = " ".join("%x" % va for va in self.samples[i:i + chunk])
-            s.add(f"walk{i}", f"ptwalk -j -k {part}")
-            s.add(f"vtop{i}", f"vtop -k {part}" if self.ARCH == "s390x" else f"vtop {part}")
-        s.run()
-        self.walk, self.vtop = {}, {}
-        for i in range(0, len(self.samples), chunk):
-            for rec in jsonl(s.out(f"walk{i}")):
-                self.walk[int(rec["va"], 16)] = rec
-            self.vtop.update(parse_vtop(s.out(f"vtop{i}")))
+        self.samples, self.expect = sample_mapped(self.ranges, SAMPLES, 20201105)
+        self.walk, self.vtop = walk_and_vtop(s, self.samples,
+                                             "vtop -k" if self.ARCH == "s390x" else "vtop",
+                                             parse_vtop)
 
 
 class Arm64Dump(CrossDump):

@@ -3,15 +3,10 @@
 checked against the answer key its guest printed (the module's own reading
 of the pgmap, the pfns it poisoned, the table it freed, the entry it
 invalidated) and against crash's own commands (struct, rd -p)."""
-import json
 import os
 import re
 
-from crashrun import Session, answer_key
-
-
-def jsonl(text):
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+from crashrun import Session, answer_key, jsonl
 
 
 def h(v):

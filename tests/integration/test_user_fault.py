@@ -8,16 +8,11 @@ every entry and of the neighbour page (its text was written by the user
 program).  crash 8.0.2's own `vtop -c PID` cannot walk a 6.1 user address
 (it fails on the maple tree: mm_struct_mmap); when a crash that can is used,
 its answer must agree too."""
-import json
 import os
 import re
 
-from crashrun import Session, answer_key, parse_vtop
+from crashrun import Session, answer_key, jsonl, parse_vtop
 from test_batch import batch_binary, one
-
-
-def jsonl(text):
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
 def h(v):

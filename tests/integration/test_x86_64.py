@@ -3,18 +3,13 @@
 compute: the guest's own answer key, crash's vtop/rd/p/help -m."""
 import json
 import os
-import random
 import re
 
-from crashrun import (KERNEL_PTDUMP_SCENARIOS, Session, answer_key, kernel_ptdump, parse_p,
-                      parse_rd_bytes, parse_vtop, ptdump_differences)
+from crashrun import (KERNEL_PTDUMP_SCENARIOS, Session, answer_key, jsonl, kernel_ptdump, parse_p,
+                      parse_rd_bytes, ptdump_differences, sample_mapped, walk_and_vtop)
 
 SAMPLES = 1000
 START_KERNEL_MAP = 0xffffffff80000000
-
-
-def jsonl(text):
-    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
 def help_m(text):
@@ -95,39 +90,8 @@ class X86Dump:
         self.sample_and_compare(so)
 
     def sample_and_compare(self, so):
-        present = [r for r in self.ranges if r["present"] and "pa_start" in r]
-        rng = random.Random(20191105)
-        weights = [int(r["va_end"], 16) - int(r["va_start"], 16) for r in present]
-        chosen = set()
-        # Every present range at least once (up to SAMPLES), then by size.
-        for r in present[:SAMPLES // 2]:
-            lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
-            chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
-        while len(chosen) < SAMPLES and present:
-            r = rng.choices(present, weights=[max(1, w >> 12) for w in weights])[0]
-            lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
-            chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
-        self.samples = sorted(chosen)
-        self.expect = {}
-        for va in self.samples:
-            for r in present:
-                lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
-                if lo <= va < hi:
-                    self.expect[va] = int(r["pa_start"], 16) + (va - lo)
-                    break
-        s = Session(self.dir, so)
-        chunk = 50  # crash's command line holds 1500 characters
-        for i in range(0, len(self.samples), chunk):
-            part = " ".join("%x" % va for va in self.samples[i:i + chunk])
-            s.add(f"walk{i}", f"ptwalk -j -k {part}")
-            s.add(f"vtop{i}", f"vtop {part}")
-        s.run()
-        self.walk = {}
-        self.vtop = {}
-        for i in range(0, len(self.samples), chunk):
-            for rec in jsonl(s.out(f"walk{i}")):
-                self.walk[int(rec["va"], 16)] = rec
-            self.vtop.update(parse_vtop(s.out(f"vtop{i}")))
+        self.samples, self.expect = sample_mapped(self.ranges, SAMPLES, 20191105)
+        self.walk, self.vtop = walk_and_vtop(Session(self.dir, so), self.samples)
 
 
 def check_paging_mode(d):
