@@ -314,6 +314,18 @@ def parse_p(text):
     return int(m.group(1), 16) if m else None
 
 
+def help_m(text):
+    """{name: value} of crash's `help -m` lines "  name: digits", the digits
+    read as hex, as crash prints addresses (decimal fields such as VA_BITS
+    come out wrong: tests read those from the text)."""
+    vals = {}
+    for line in text.splitlines():
+        m = re.match(r"\s*([A-Za-z_]+):\s+([0-9a-f]+)\s*$", line)
+        if m:
+            vals[m.group(1)] = int(m.group(2), 16)
+    return vals
+
+
 def parse_rd_bytes(text):
     """Bytes from `rd -p -8 addr count` output."""
     data = bytearray()

@@ -17,7 +17,7 @@ import tempfile
 import time
 
 import crashrun
-from crashrun import Session, answer_key, jsonl, parse_rd_bytes, sample_mapped, walk_and_vtop
+from crashrun import Session, answer_key, help_m, jsonl, parse_p, parse_rd_bytes, sample_mapped, walk_and_vtop
 
 # ptwalk costs ~0.25 s per address under qemu-user (it explains each walk).
 SAMPLES = 200
@@ -122,20 +122,6 @@ def parse_vtop(text):
             size = crashrun.PAGE_SIZES[m.group(2)]
             result[va] = int(m.group(1), 16) + (va & (size - 1))
     return result
-
-
-def parse_p(text):
-    m = re.search(r"=\s*(0x[0-9a-f]+)", text)
-    return int(m.group(1), 16) if m else None
-
-
-def help_m(text):
-    vals = {}
-    for line in text.splitlines():
-        m = re.match(r"\s*([A-Za-z_]+):\s+([0-9a-f]+)\s*$", line)
-        if m:
-            vals[m.group(1)] = int(m.group(2), 16)
-    return vals
 
 
 def kdump_xlat(dump_dir, arch, root, vas):

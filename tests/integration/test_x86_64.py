@@ -5,20 +5,11 @@ import json
 import os
 import re
 
-from crashrun import (KERNEL_PTDUMP_SCENARIOS, Session, answer_key, jsonl, kernel_ptdump, parse_p,
+from crashrun import (KERNEL_PTDUMP_SCENARIOS, Session, answer_key, help_m, jsonl, kernel_ptdump, parse_p,
                       parse_rd_bytes, ptdump_differences, sample_mapped, walk_and_vtop)
 
 SAMPLES = 1000
 START_KERNEL_MAP = 0xffffffff80000000
-
-
-def help_m(text):
-    vals = {}
-    for line in text.splitlines():
-        m = re.match(r"\s*([a-z_]+):\s+([0-9a-f]+)\s*$", line)
-        if m:
-            vals[m.group(1)] = int(m.group(2), 16)
-    return vals
 
 
 def ptdump_text_output(which):
