@@ -24,6 +24,8 @@ die() { echo "build-initramfs: error: $*" >&2; exit 1; }
 conf=$1 kdir=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${PTWALK_CACHE:-$HOME/.cache/ptwalk}
+# shellcheck source=sample-dumps/initramfs-lib.sh
+. "$here/initramfs-lib.sh"
 
 [ -f "$conf" ] || die "scenario file '$conf' not found"
 [ -d "$kdir/modules/kernel" ] || die "'$kdir' has no modules/kernel (run fetch-kernel.sh)"
@@ -51,16 +53,7 @@ scenario_prepare() { :; }
 . "$conf"
 
 # --- the probe ---------------------------------------------------------------------------
-probe_src="$here/guest/ptwalk-probe.c"
-probe_sum=$(sha256sum "$probe_src" | cut -c1-16)
-probe="$cache/build/ptwalk-probe-$probe_sum"
-mkdir -p "$cache/build"
-if [ ! -x "$probe" ]; then
-	echo "build-initramfs: compiling ptwalk-probe" >&2
-	gcc -static -O2 -Wall -Wextra -o "$probe.tmp.$$" "$probe_src" ||
-		die "compiling $probe_src failed (needs gcc and libc6-dev for static glibc)"
-	mv -f "$probe.tmp.$$" "$probe"
-fi
+probe_binary gcc ptwalk-probe "needs gcc and libc6-dev for static glibc"
 
 # --- modules -----------------------------------------------------------------------------
 declare -A modpath=()
@@ -97,21 +90,12 @@ for m in qemu_fw_cfg "${MODULES[@]}"; do
 done
 
 # --- the tree ----------------------------------------------------------------------------
-root=$(mktemp -d "${TMPDIR:-/tmp}/ptwalk-initramfs.XXXXXX")
-trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc/ptwalk,lib/modules,usr/bin,usr/sbin}
-cp "$busybox" "$root/bin/busybox"
-ln -s busybox "$root/bin/sh"
-cp "$probe" "$root/bin/ptwalk-probe"
+new_root "$busybox"
 cp "$here/guest/lib.sh" "$root/etc/ptwalk/lib.sh"
 if [ ${#OOT_MODULES[@]} -gt 0 ]; then
 	"$here/build-modules.sh" "$(basename "$kdir")" "$root/lib/modules/extra" "${OOT_MODULES[@]}"
 fi
 echo "$PROBE_PANICS" >"$root/etc/ptwalk/probe-panics"
-if [ "$(id -u)" -eq 0 ]; then
-	mknod -m 600 "$root/dev/console" c 5 1
-	mknod -m 666 "$root/dev/null" c 1 3
-fi
 : >"$root/etc/ptwalk/modules"
 for m in "${order[@]}"; do
 	cp "${modpath[$m]}" "$root/lib/modules/$m.ko"
@@ -204,15 +188,6 @@ fi
 # Scenario hook: may add files (binaries, out-of-tree modules, ...) to the tree.
 scenario_prepare "$root" "$kdir"
 
-pack() { # pack DIR OUT [find expression]: a gzip'ed newc cpio of DIR
-	local dir=$1 o=$2
-	shift 2
-	(cd "$dir" && find . "$@" | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -n -6) >"$o.tmp" ||
-		die "packing the initramfs failed"
-	mv -f "$o.tmp" "$o"
-}
-
-mkdir -p "$(dirname "$out")"
 if [ "$DUMP_METHOD" = kdump ]; then
 	# The capture kernel's initramfs is the same tree without /boot.
 	mkdir -p "$root/boot"

@@ -109,7 +109,7 @@ inputs_manifest() {
 	local f
 	(
 		cd "$here"
-		for f in make-dump.sh dump-lib.sh build-initramfs.sh build-modules.sh fetch-kernel.sh apt-download.sh \
+		for f in make-dump.sh dump-lib.sh build-initramfs.sh initramfs-lib.sh build-modules.sh fetch-kernel.sh apt-download.sh \
 			qmp-dump.py guest/ptwalk-probe.c guest/lib.sh "scenarios/$scenario.conf"; do
 			sha256sum "$f"
 		done

@@ -21,6 +21,8 @@ die() { echo "cross-initramfs: error: $*" >&2; exit 1; }
 conf=$1 kdir=$2 busybox=$3 out=$4
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${PTWALK_CACHE:-$HOME/.cache/ptwalk}
+# shellcheck source=sample-dumps/initramfs-lib.sh
+. "$here/../initramfs-lib.sh"
 
 SCENARIO_ARCH=""
 MODULES=()
@@ -39,27 +41,10 @@ for tool in "$triplet-gcc" cpio gzip sha256sum; do
 done
 
 # --- the probe, cross-compiled; cached by the hash of its source ---------------------------
-src="$here/../guest/ptwalk-probe.c"
-sum=$(sha256sum "$src" | cut -c1-16)
-probe="$cache/build/ptwalk-probe-$SCENARIO_ARCH-$sum"
-mkdir -p "$cache/build"
-if [ ! -x "$probe" ]; then
-	echo "cross-initramfs: compiling ptwalk-probe for $SCENARIO_ARCH" >&2
-	"$triplet-gcc" -static -O2 -Wall -Wextra -o "$probe.tmp.$$" "$src" ||
-		die "cross-compiling $src failed (needs gcc-$triplet and libc6-dev-$SCENARIO_ARCH-cross)"
-	mv -f "$probe.tmp.$$" "$probe"
-fi
+probe_binary "$triplet-gcc" "ptwalk-probe-$SCENARIO_ARCH" \
+	"needs gcc-$triplet and libc6-dev-$SCENARIO_ARCH-cross"
 
-root=$(mktemp -d "${TMPDIR:-/tmp}/ptwalk-cross-initramfs.XXXXXX")
-trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,etc/ptwalk,lib/modules}
-cp "$busybox" "$root/bin/busybox"
-ln -s busybox "$root/bin/sh"
-cp "$probe" "$root/bin/ptwalk-probe"
-if [ "$(id -u)" -eq 0 ]; then
-	mknod -m 600 "$root/dev/console" c 5 1
-	mknod -m 666 "$root/dev/null" c 1 3
-fi
+new_root "$busybox"
 : >"$root/etc/ptwalk/modules"
 for m in "${MODULES[@]}"; do
 	f=$(find "$kdir/modules/kernel" -name "$m.ko" | head -n1)
@@ -107,8 +92,5 @@ echo "PTWALK_INIT ptwalk-probe exited with status $?, no panic: powering off"
 poweroff -f
 INIT
 chmod 755 "$root/init"
-mkdir -p "$(dirname "$out")"
-(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -n -6) >"$out.tmp" ||
-	die "packing the initramfs failed"
-mv -f "$out.tmp" "$out"
+pack "$root" "$out"
 echo "cross-initramfs: $out ($SCENARIO_ARCH, modules: ${MODULES[*]:-none}, out of tree: ${OOT_MODULES[*]:-none})" >&2

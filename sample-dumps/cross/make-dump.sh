@@ -63,7 +63,7 @@ pkgver=$(sed -n 's/^package_version=//p' "$kdir/version")
 inputs_manifest() {
 	(
 		cd "$here/.."
-		sha256sum cross/*.sh cross/*.py qmp-dump.py apt-download.sh dump-lib.sh \
+		sha256sum cross/*.sh cross/*.py qmp-dump.py apt-download.sh dump-lib.sh initramfs-lib.sh \
 			"cross/scenarios/$scenario.conf" guest/ptwalk-probe.c
 		[ ${#OOT_MODULES[@]} -eq 0 ] || sha256sum build-modules.sh
 	)
