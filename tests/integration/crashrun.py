@@ -265,10 +265,11 @@ def jsonl(text):
     return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
 
 
-def sample_mapped(ranges, n, seed):
-    """n addresses from the present ranges of `ptdump -j` records: every range
-    once (up to n/2 of them), then ranges chosen by size; with the physical
-    address ptdump gives each.  Returns (sorted addresses, {va: pa})."""
+def sample_mapped(ranges, n, seed, by_size=True):
+    """n addresses from the present ranges of `ptdump -j` range records: every
+    range once (up to n/2 of them), then ranges chosen by size (by_size) or
+    each alike; with the physical address ptdump gives each.  Returns (sorted
+    addresses, {va: pa})."""
     present = [r for r in ranges if r["present"] and "pa_start" in r]
     spans = [(int(r["va_start"], 16), int(r["va_end"], 16), int(r["pa_start"], 16))
              for r in present]
@@ -278,7 +279,7 @@ def sample_mapped(ranges, n, seed):
         chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
     weights = [max(1, (hi - lo) >> 12) for lo, hi, _ in spans]
     while len(chosen) < n and spans:
-        lo, hi, _ = rng.choices(spans, weights=weights)[0]
+        lo, hi, _ = rng.choices(spans, weights=weights)[0] if by_size else rng.choice(spans)
         chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
     samples = sorted(chosen)
     expect = {}

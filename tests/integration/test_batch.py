@@ -6,17 +6,15 @@ and with --vmlinux (DWARF).  Bad input: one clear error each, exit 2, and the
 other dumps of the run are still analysed."""
 import json
 import os
-import random
 import re
 import shutil
 import subprocess
 import tempfile
 
 from crashrun import (KERNEL_PTDUMP_SCENARIOS, Session, answer_key, jsonl, kernel_ptdump, parse_vtop,
-                      ptdump_differences)
+                      ptdump_differences, sample_mapped, walk_and_vtop)
 
 WALK_SAMPLES = 300
-CHUNK = 50  # crash's command line holds 1500 characters
 
 
 def batch_binary(so):
@@ -59,19 +57,11 @@ def normalize_status(records):
     return out
 
 
-def sample_addresses(records, n):
-    """Addresses in present ranges: every range once (up to n/2), then at random."""
-    present = [r for r in records if r.get("type") == "range" and r["present"] and "pa_start" in r]
-    rng = random.Random(20201105)
-    chosen = set()
-    for r in present[:n // 2]:
-        lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
-        chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
-    while len(chosen) < n and present:
-        r = rng.choice(present)
-        lo, hi = int(r["va_start"], 16), int(r["va_end"], 16)
-        chosen.add(lo + rng.randrange(0, hi - lo) // 8 * 8)
-    return sorted(chosen)
+def sample_ranges(records, n):
+    """Addresses in the present ranges of ptwalk-batch's ptdump records:
+    every range once (up to n/2), then ranges chosen alike."""
+    ranges = [r for r in records if r.get("type") == "range"]
+    return sample_mapped(ranges, n, 20201105, by_size=False)[0]
 
 
 class BatchDump:
@@ -94,7 +84,7 @@ class BatchDump:
         # Stage 1: ranges with physical addresses, to pick addresses to walk.
         base = [] if with_btf else ["--vmlinux", self.vmlinux]
         self.rc_phys, self.phys, _ = one(self.bin, [*base, "--ranges", "--phys", self.vmcore])
-        self.samples = sample_addresses(self.phys["ptdump"]["records"], self.SAMPLES)
+        self.samples = sample_ranges(self.phys["ptdump"]["records"], self.SAMPLES)
         walk_arg = ",".join("%x" % va for va in self.samples)
         # The probe's pages, walked in its own mm (TASK:ADDR, as ptwalk -c).
         self.pid = self.key["pid"]
@@ -118,18 +108,9 @@ class BatchDump:
         s.add("pgmap", "pgmap -j")
         s.add("triage", "pttriage -j")
         s.add("uwalk", f"ptwalk -j -c {self.pid} " + " ".join("%x" % va for va in self.user_vas))
-        for i in range(0, len(self.samples), CHUNK):
-            part = " ".join("%x" % va for va in self.samples[i:i + CHUNK])
-            s.add(f"walk{i}", f"ptwalk -j -k {part}")
-            s.add(f"vtop{i}", f"{self.VTOP} {part}")
-        s.run()
+        # The queued commands and the sample's ptwalk/vtop run in one session.
+        self.crash_walk, self.vtop = walk_and_vtop(s, self.samples, self.VTOP, self.parse_vtop)
         self.s = s
-        self.crash_walk = {}
-        self.vtop = {}
-        for i in range(0, len(self.samples), CHUNK):
-            for rec in jsonl(s.out(f"walk{i}")):
-                self.crash_walk[int(rec["va"], 16)] = rec
-            self.vtop.update(self.parse_vtop(s.out(f"vtop{i}")))
 
     VTOP = "vtop"
 
@@ -521,7 +502,7 @@ class NewKernelDump:
         self.levels = int(self.key["guest_paging_levels"])
 
         _, self.phys, _ = one(self.bin, ["--ranges", "--phys", self.vmcore])
-        self.samples = sample_addresses(self.phys["ptdump"]["records"], self.SAMPLES)
+        self.samples = sample_ranges(self.phys["ptdump"]["records"], self.SAMPLES)
         self.pages = {}  # probe page name -> (direct-map va, phys)
         for name in self.key["pages"].split():
             if self.key.get(f"page.{name}.present") == "1":
